@@ -1,0 +1,51 @@
+// IL backend: IR block -> one DynamicMethod `int blk_XXXXXXXX(RuntimeContext* ctx)`.
+//
+// Design:
+// * Temporaries are IL locals (uint for I32, ulong for I64; constants are not locals at all but
+//   ldc literals at each use). The JIT enregisters locals and folds literals, so the IR's
+//   three-address code becomes ordinary register code; the interpreter's array of 64-bit slots
+//   and its dispatch switch disappear. Locals are shared between same-typed temporaries whose
+//   live ranges are disjoint, so big blocks stay under the JIT's limit of tracked locals.
+// * ctx->State is loaded once into a byte* local; guest state is `state + constant offset`.
+// * The soft-TLB hit path is inlined (index, tag compare, addend, ldind/stind: a handful of
+//   instructions) because guest memory accesses are everywhere and a call per access would cost
+//   more than the access. The miss path (slow-path call, status check) is placed after the
+//   block's hot code so the hit path is a straight fall-through.
+// * Slow paths and helpers are reached with `calli` on managed function pointers: no delegate,
+//   no marshalling, no GC transition -- the same cost as a direct static call. Helper entry points
+//   are embedded as constants (they are static methods that are never collected); the slow paths
+//   are read from the context because the VMM owns them.
+// * Faults never throw: the callee sets ctx->Status, generated code tests it and leaves through
+//   an exit stub per guest instruction that stores PC and the retired count, like the interpreter.
+// The interpreter (Backend.Interp/IrInterpreter.cs) is the reference; results, state and exit
+// codes must match it for every block.
+using System.Reflection.Emit;
+using Transmeta.IR;
+
+namespace Transmeta.Backend.Il;
+
+/// <summary>Compiles IR blocks to .NET IL (<see cref="DynamicMethod"/>), JIT-compiled on first run.</summary>
+public sealed unsafe class IlCompiler : IBlockCompiler
+{
+    private static readonly Type[] Parameters = [typeof(RuntimeContext*)];
+
+    public string Name => "il";
+
+    public CompiledBlock Compile(IrBlock block) => CompileBlock(block);
+
+    /// <summary>Same as <see cref="Compile"/> with the concrete result type.</summary>
+    public IlCompiledBlock CompileBlock(IrBlock block)
+    {
+        var method = new DynamicMethod(block.Name, typeof(int), Parameters, typeof(IlCompiler).Module,
+            skipVisibility: true);
+        // Every local is written before it is read (constants are literals, temporaries are
+        // defined before use, the few bookkeeping locals are set in the prologue).
+        method.InitLocals = false;
+        ILGenerator il = method.GetILGenerator(256 + block.Count * 24);
+        var emitter = new IlEmitter(il, block);
+        emitter.EmitBlock();
+        int ilBytes = il.ILOffset;
+        var entry = (IlBlockEntry)method.CreateDelegate(typeof(IlBlockEntry));
+        return new IlCompiledBlock(block, method, entry, ilBytes, emitter.Analysis.LocalTypes.Count);
+    }
+}

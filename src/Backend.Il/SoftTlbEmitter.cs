@@ -1,0 +1,153 @@
+using System.Reflection;
+using System.Reflection.Emit;
+using Transmeta.IR;
+
+namespace Transmeta.Backend.Il;
+
+/// <summary>
+/// Guest Load/Store: the soft-TLB hit path inline, exactly as <see cref="GuestMemoryAccess"/>
+/// does it, and the miss path out of line:
+/// <code>
+///   entry = tlb + ((addr >> 12) &amp; IndexMask) * 16          // as (addr >> 8) &amp; 0x3FF0
+///   if ((addr &amp; (PageMask | (size - 1))) != entry->Tag) goto miss;   // page and alignment
+///   value = *(T*)(entry->Addend + (nuint)addr);
+/// done:
+///   ...
+/// miss:                                                   // after the hot path
+///   value = ctx->ReadSlow(ctx, addr, size);               // calli, managed convention
+///   if (ctx->Status == StatusFault) goto fault_exit;
+///   goto done;
+/// </code>
+/// Stores also keep the interpreter's code-modified protocol: a slow-path write that leaves a
+/// non-OK, non-fault status sets the <c>storedInInsn</c> flag checked at the next InsnStart.
+/// </summary>
+internal sealed class SoftTlbEmitter
+{
+    private static readonly Type[] ReadSlowParameters = [IlEmitter.ContextPointer, typeof(uint), typeof(int)];
+    private static readonly Type[] WriteSlowParameters = [IlEmitter.ContextPointer, typeof(uint), typeof(int), typeof(uint)];
+
+    /// <summary>((addr >> PageBits) &amp; IndexMask) * EntrySize, folded into one shift and mask.</summary>
+    private const int IndexShift = SoftTlbLayout.PageBits - 4;
+    private const int IndexMaskScaled = (int)SoftTlbLayout.IndexMask * SoftTlbLayout.EntrySize;
+
+    private readonly IlEmitter _e;
+
+    static SoftTlbEmitter()
+    {
+        if (SoftTlbLayout.EntrySize != 16)
+            throw new NotSupportedException("IL backend: soft TLB entries must be 16 bytes");
+    }
+
+    public SoftTlbEmitter(IlEmitter emitter) => _e = emitter;
+
+    public void EmitLoad(in IrInstruction ins, int faultSite)
+    {
+        ILGenerator il = _e.Il;
+        int addr = ins.A, dst = ins.Dst, size = ins.Size;
+        Label miss = il.DefineLabel(), done = il.DefineLabel();
+
+        EmitHitTest(_e.ReadTlb!, addr, size, miss);
+        EmitHostAddress(addr);
+        il.Emit(size switch { 1 => OpCodes.Ldind_U1, 2 => OpCodes.Ldind_U2, _ => OpCodes.Ldind_U4 });
+        _e.StoreTemp(dst, IrType.I32);
+        il.MarkLabel(done);
+
+        _e.Cold(() =>
+        {
+            il.MarkLabel(miss);
+            il.Emit(OpCodes.Ldarg_0);
+            _e.LoadTemp(addr, IrType.I32);
+            il.EmitI4(size);
+            il.Emit(OpCodes.Ldarg_0);
+            il.Emit(OpCodes.Ldfld, IlEmitter.FieldReadSlow);
+            il.EmitCalli(OpCodes.Calli, CallingConventions.Standard, typeof(uint), ReadSlowParameters, null);
+            _e.StoreTemp(dst, IrType.I32);
+            il.Emit(OpCodes.Ldarg_0);
+            il.Emit(OpCodes.Ldfld, IlEmitter.FieldStatus);
+            il.Emit(OpCodes.Ldc_I4_1);
+            il.Emit(OpCodes.Beq, _e.FaultExit(faultSite));
+            il.Emit(OpCodes.Br, done);
+        });
+    }
+
+    public void EmitStore(in IrInstruction ins, int faultSite)
+    {
+        ILGenerator il = _e.Il;
+        int addr = ins.A, value = ins.B, size = ins.Size;
+        Label miss = il.DefineLabel(), checkStatus = il.DefineLabel(), done = il.DefineLabel();
+
+        EmitHitTest(_e.WriteTlb!, addr, size, miss);
+        EmitHostAddress(addr);
+        _e.LoadTemp(value, IrType.I32);
+        il.Emit(size switch { 1 => OpCodes.Stind_I1, 2 => OpCodes.Stind_I2, _ => OpCodes.Stind_I4 });
+        if (_e.Analysis.HasHelperCall)
+        {
+            // A helper may have left a non-OK status (say, it wrote translated code through the
+            // slow path); the interpreter then counts this store as the one that modified code.
+            il.Emit(OpCodes.Ldarg_0);
+            il.Emit(OpCodes.Ldfld, IlEmitter.FieldStatus);
+            il.Emit(OpCodes.Brtrue, checkStatus);
+        }
+        il.MarkLabel(done);
+
+        _e.Cold(() =>
+        {
+            il.MarkLabel(miss);
+            il.Emit(OpCodes.Ldarg_0);
+            _e.LoadTemp(addr, IrType.I32);
+            il.EmitI4(size);
+            _e.LoadTemp(value, IrType.I32);
+            il.Emit(OpCodes.Ldarg_0);
+            il.Emit(OpCodes.Ldfld, IlEmitter.FieldWriteSlow);
+            il.EmitCalli(OpCodes.Calli, CallingConventions.Standard, typeof(void), WriteSlowParameters, null);
+            // if (Status != OK) { if (Status == Fault) goto fault; storedInInsn = 1; }
+            il.MarkLabel(checkStatus);
+            il.Emit(OpCodes.Ldarg_0);
+            il.Emit(OpCodes.Ldfld, IlEmitter.FieldStatus);
+            il.Emit(OpCodes.Brfalse, done);
+            il.Emit(OpCodes.Ldarg_0);
+            il.Emit(OpCodes.Ldfld, IlEmitter.FieldStatus);
+            il.Emit(OpCodes.Ldc_I4_1);
+            il.Emit(OpCodes.Beq, _e.FaultExit(faultSite));
+            il.Emit(OpCodes.Ldc_I4_1);
+            il.Emit(OpCodes.Stloc, _e.StoredInInsn!);
+            il.Emit(OpCodes.Br, done);
+        });
+    }
+
+    /// <summary>entry = tlb + index * 16; branch to <paramref name="miss"/> unless the entry's tag
+    /// equals the address masked to its page plus its misalignment bits.</summary>
+    private void EmitHitTest(LocalBuilder tlb, int addr, int size, Label miss)
+    {
+        ILGenerator il = _e.Il;
+        il.Emit(OpCodes.Ldloc, tlb);
+        _e.LoadTemp(addr, IrType.I32);
+        il.EmitI4(IndexShift);
+        il.Emit(OpCodes.Shr_Un);
+        il.EmitI4(IndexMaskScaled);
+        il.Emit(OpCodes.And);
+        il.Emit(OpCodes.Conv_U);
+        il.Emit(OpCodes.Add);
+        il.Emit(OpCodes.Stloc, _e.TlbEntry!);
+
+        _e.LoadTemp(addr, IrType.I32);
+        il.EmitI4((int)(SoftTlbLayout.PageMask | (uint)(size - 1)));
+        il.Emit(OpCodes.And);
+        il.Emit(OpCodes.Ldloc, _e.TlbEntry!);
+        il.EmitAddOffset(SoftTlbLayout.OffsetTag);
+        il.Emit(OpCodes.Ldind_U4);
+        il.Emit(OpCodes.Bne_Un, miss);
+    }
+
+    /// <summary>Pushes entry->Addend + (nuint)addr.</summary>
+    private void EmitHostAddress(int addr)
+    {
+        ILGenerator il = _e.Il;
+        il.Emit(OpCodes.Ldloc, _e.TlbEntry!);
+        il.EmitAddOffset(SoftTlbLayout.OffsetAddend);
+        il.Emit(OpCodes.Ldind_I);
+        _e.LoadTemp(addr, IrType.I32);
+        il.Emit(OpCodes.Conv_U);
+        il.Emit(OpCodes.Add);
+    }
+}

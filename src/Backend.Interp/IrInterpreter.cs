@@ -1,0 +1,176 @@
+using System.Numerics;
+using System.Runtime.CompilerServices;
+using Transmeta.IR;
+
+namespace Transmeta.Backend.Interp;
+
+/// <summary>
+/// Tier 0: executes IR directly. "Compiling" only resolves labels to instruction indexes once,
+/// so a block is decoded and lifted once and then interpreted from its cached IR; running it
+/// allocates nothing (temporaries live on the stack). This is the baseline the compilers are
+/// measured against, so it is kept honest: no per-instruction allocation, no dictionary lookups.
+/// </summary>
+public sealed class IrInterpreter : IBlockCompiler
+{
+    public string Name => "interp";
+
+    public CompiledBlock Compile(IrBlock block) => new InterpretedBlock(block);
+}
+
+internal sealed unsafe class InterpretedBlock : CompiledBlock
+{
+    private readonly IrInstruction[] _code;
+    private readonly int _count;
+    private readonly int[] _labelTargets;
+    private readonly int _temps;
+    private readonly StateLayout _layout;
+    private readonly HelperTable _helpers;
+
+    public InterpretedBlock(IrBlock block) : base(block)
+    {
+        _code = block.Instructions;
+        _count = block.Count;
+        _temps = Math.Max(1, block.TempCount);
+        _layout = block.Layout;
+        _helpers = block.Helpers;
+        _labelTargets = new int[block.LabelCount];
+        for (int i = 0; i < _count; i++)
+            if (_code[i].Op == Opcode.Label) _labelTargets[_code[i].Aux] = i;
+    }
+
+    public override string Tier => "interp";
+
+    [SkipLocalsInit]
+    public override int Execute(RuntimeContext* ctx)
+    {
+        ulong* t = stackalloc ulong[_temps];
+        byte* state = ctx->State;
+        IrInstruction[] code = _code;
+        uint insnPc = 0;
+        int insnRetired = 0;
+        bool storedInInsn = false;
+        int pc = 0;
+        while (true)
+        {
+            ref IrInstruction ins = ref code[pc++];
+            switch (ins.Op)
+            {
+                case Opcode.Const: t[ins.Dst] = (ulong)ins.Imm; break;
+                case Opcode.LoadState:
+                    t[ins.Dst] = ins.Type == IrType.I32 ? *(uint*)(state + ins.Imm) : *(ulong*)(state + ins.Imm);
+                    break;
+                case Opcode.StoreState:
+                    if (ins.Type == IrType.I32) *(uint*)(state + ins.Imm) = (uint)t[ins.A];
+                    else *(ulong*)(state + ins.Imm) = t[ins.A];
+                    break;
+                case Opcode.Load:
+                    t[ins.Dst] = GuestMemoryAccess.Read(ctx, (uint)t[ins.A], ins.Size);
+                    if (ctx->Status == RuntimeContext.StatusFault) return LeaveAtFault(ctx, state, insnPc, insnRetired);
+                    break;
+                case Opcode.Store:
+                    GuestMemoryAccess.Write(ctx, (uint)t[ins.A], ins.Size, (uint)t[ins.B]);
+                    if (ctx->Status != RuntimeContext.StatusOk)
+                    {
+                        if (ctx->Status == RuntimeContext.StatusFault) return LeaveAtFault(ctx, state, insnPc, insnRetired);
+                        storedInInsn = true;
+                    }
+                    break;
+                case Opcode.Add: t[ins.Dst] = Norm(ins.Type, t[ins.A] + t[ins.B]); break;
+                case Opcode.Sub: t[ins.Dst] = Norm(ins.Type, t[ins.A] - t[ins.B]); break;
+                case Opcode.Mul: t[ins.Dst] = Norm(ins.Type, t[ins.A] * t[ins.B]); break;
+                case Opcode.And: t[ins.Dst] = t[ins.A] & t[ins.B]; break;
+                case Opcode.Or: t[ins.Dst] = t[ins.A] | t[ins.B]; break;
+                case Opcode.Xor: t[ins.Dst] = t[ins.A] ^ t[ins.B]; break;
+                case Opcode.Shl: t[ins.Dst] = Norm(ins.Type, t[ins.A] << (int)t[ins.B]); break;
+                case Opcode.Shr: t[ins.Dst] = t[ins.A] >> (int)t[ins.B]; break;
+                case Opcode.Sar:
+                    t[ins.Dst] = ins.Type == IrType.I32
+                        ? (uint)((int)(uint)t[ins.A] >> (int)t[ins.B])
+                        : (ulong)((long)t[ins.A] >> (int)t[ins.B]);
+                    break;
+                case Opcode.UDiv: t[ins.Dst] = t[ins.A] / t[ins.B]; break;
+                case Opcode.URem: t[ins.Dst] = t[ins.A] % t[ins.B]; break;
+                case Opcode.SDiv: t[ins.Dst] = SignedDivide(ins.Type, t[ins.A], t[ins.B], remainder: false); break;
+                case Opcode.SRem: t[ins.Dst] = SignedDivide(ins.Type, t[ins.A], t[ins.B], remainder: true); break;
+                case Opcode.Not: t[ins.Dst] = Norm(ins.Type, ~t[ins.A]); break;
+                case Opcode.Neg: t[ins.Dst] = Norm(ins.Type, 0 - t[ins.A]); break;
+                case Opcode.Eq: t[ins.Dst] = t[ins.A] == t[ins.B] ? 1u : 0u; break;
+                case Opcode.Ne: t[ins.Dst] = t[ins.A] != t[ins.B] ? 1u : 0u; break;
+                case Opcode.ULt: t[ins.Dst] = t[ins.A] < t[ins.B] ? 1u : 0u; break;
+                case Opcode.ULe: t[ins.Dst] = t[ins.A] <= t[ins.B] ? 1u : 0u; break;
+                case Opcode.SLt: t[ins.Dst] = Signed(ins.Type, t[ins.A]) < Signed(ins.Type, t[ins.B]) ? 1u : 0u; break;
+                case Opcode.SLe: t[ins.Dst] = Signed(ins.Type, t[ins.A]) <= Signed(ins.Type, t[ins.B]) ? 1u : 0u; break;
+                case Opcode.Select: t[ins.Dst] = t[ins.A] != 0 ? t[ins.B] : t[ins.C]; break;
+                case Opcode.Sext8: t[ins.Dst] = (uint)(sbyte)(byte)t[ins.A]; break;
+                case Opcode.Sext16: t[ins.Dst] = (uint)(short)(ushort)t[ins.A]; break;
+                case Opcode.ZextTo64: t[ins.Dst] = (uint)t[ins.A]; break;
+                case Opcode.SextTo64: t[ins.Dst] = (ulong)(long)(int)(uint)t[ins.A]; break;
+                case Opcode.Trunc: t[ins.Dst] = (uint)t[ins.A]; break;
+                case Opcode.Popcnt: t[ins.Dst] = (ulong)BitOperations.PopCount(t[ins.A]); break;
+                case Opcode.Ctz: t[ins.Dst] = (ulong)BitOperations.TrailingZeroCount((uint)t[ins.A]); break;
+                case Opcode.Clz: t[ins.Dst] = (ulong)BitOperations.LeadingZeroCount((uint)t[ins.A]); break;
+                case Opcode.Bswap: t[ins.Dst] = System.Buffers.Binary.BinaryPrimitives.ReverseEndianness((uint)t[ins.A]); break;
+                case Opcode.CallHelper:
+                {
+                    HelperDescriptor h = _helpers[ins.Aux];
+                    t[ins.Dst] = h.Managed(ctx, Arg(t, ins.A), Arg(t, ins.B), Arg(t, ins.C), Arg(t, ins.D));
+                    if (h.MayFault && ctx->Status == RuntimeContext.StatusFault)
+                        return LeaveAtFault(ctx, state, insnPc, insnRetired);
+                    break;
+                }
+                case Opcode.InsnStart:
+                    if (storedInInsn && ctx->Status == RuntimeContext.StatusCodeModified)
+                    {
+                        // The previous instruction overwrote translated code: stop before the next one
+                        // so it is fetched again from memory.
+                        ctx->Status = RuntimeContext.StatusOk;
+                        *(uint*)(state + _layout.PcOffset) = (uint)ins.Imm;
+                        *(ulong*)(state + _layout.RetiredOffset) += (ulong)ins.Aux;
+                        return BlockExit.CodeModified;
+                    }
+                    insnPc = (uint)ins.Imm;
+                    insnRetired = ins.Aux;
+                    break;
+                case Opcode.Label: break;
+                case Opcode.Jump: pc = _labelTargets[ins.Aux]; break;
+                case Opcode.BranchIf: if (t[ins.A] != 0) pc = _labelTargets[ins.Aux]; break;
+                case Opcode.Exit:
+                    *(ulong*)(state + _layout.RetiredOffset) += (ulong)ins.Aux;
+                    if (ctx->Status == RuntimeContext.StatusCodeModified) ctx->Status = RuntimeContext.StatusOk;
+                    return (int)ins.Imm;
+                default:
+                    throw new InvalidOperationException($"interpreter: unknown opcode {ins.Op}");
+            }
+        }
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static ulong Arg(ulong* t, int temp) => temp < 0 ? 0 : t[temp];
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static ulong Norm(IrType type, ulong v) => type == IrType.I32 ? (uint)v : v;
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static long Signed(IrType type, ulong v) => type == IrType.I32 ? (int)(uint)v : (long)v;
+
+    private static ulong SignedDivide(IrType type, ulong a, ulong b, bool remainder)
+    {
+        if (type == IrType.I32)
+        {
+            int x = (int)(uint)a, y = (int)(uint)b;
+            if (y == -1) return remainder ? 0u : (uint)(0 - x);
+            return remainder ? (uint)(x % y) : (uint)(x / y);
+        }
+        long lx = (long)a, ly = (long)b;
+        if (ly == -1) return remainder ? 0ul : (ulong)(0 - lx);
+        return remainder ? (ulong)(lx % ly) : (ulong)(lx / ly);
+    }
+
+    private int LeaveAtFault(RuntimeContext* ctx, byte* state, uint insnPc, int retired)
+    {
+        ctx->Status = RuntimeContext.StatusOk;
+        *(uint*)(state + _layout.PcOffset) = insnPc;
+        *(ulong*)(state + _layout.RetiredOffset) += (ulong)retired;
+        return BlockExit.Fault;
+    }
+}

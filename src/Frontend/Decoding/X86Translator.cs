@@ -1,0 +1,97 @@
+using Iced.Intel;
+using Transmeta.Frontend.Helpers;
+using Transmeta.Frontend.Lifting;
+using Transmeta.Frontend.State;
+using Transmeta.IR;
+
+namespace Transmeta.Frontend.Decoding;
+
+/// <summary>The first instruction of a block could not be fetched (its page is not mapped).</summary>
+public sealed class CodeFetchException(uint linear) : Exception($"instruction fetch from unmapped address 0x{linear:x8}")
+{
+    public uint Address { get; } = linear;
+}
+
+/// <summary>
+/// Decodes one guest block with Iced and lifts it to IR. A block ends at an instruction that
+/// transfers control or needs the VMM, before an instruction that starts on the next page (so
+/// invalidating a page drops every translation that read it), or at <see cref="MaxInstructions"/>.
+/// </summary>
+public sealed class X86Translator
+{
+    public const int MaxInstructions = 64;
+    private const int MaxInstructionLength = 15;
+
+    private readonly LifterTable _lifters;
+
+    public X86Translator() : this(Lifters.AllLifters.Table) { }
+
+    public X86Translator(LifterTable lifters) => _lifters = lifters;
+
+    public static StateLayout Layout { get; } = new(CpuState.OffEip, CpuState.OffRetired);
+
+    public IrBlock Translate(IGuestCodeReader code, uint eip, DecodeMode mode)
+    {
+        uint pageEnd = (eip & SoftTlbLayout.PageMask) + SoftTlbLayout.PageSize;
+        var bytes = new byte[(int)(pageEnd - eip) + MaxInstructionLength];
+        int available = code.Read(eip, bytes);
+        var decoder = Decoder.Create(mode.Bitness, new ByteArrayCodeReader(bytes, 0, available), eip);
+
+        var builder = new IrBuilder(FrontendHelpers.Instance.Table, Layout);
+        var cx = new LiftContext(builder, mode);
+        int count = 0;
+        uint next = eip;
+        while (true)
+        {
+            decoder.Decode(out Instruction insn);
+            if (insn.IsInvalid && decoder.LastError == DecoderError.NoMoreBytes)
+            {
+                if (count == 0) throw new CodeFetchException(next);
+                EndAt(cx, next, count);
+                break;
+            }
+            cx.Begin(insn, count);
+            LiftOne(cx, insn);
+            count++;
+            next = insn.NextIP32;
+            if (cx.EndsBlock) break;
+            if (count >= MaxInstructions || next >= pageEnd || next < eip)
+            {
+                EndAt(cx, next, count);
+                break;
+            }
+        }
+        cx.EmitStubs();
+        IrBlock block = builder.Finish(eip);
+        block.GuestInstructionCount = count;
+        block.GuestByteLength = (int)(next - eip);
+        return block;
+    }
+
+    private void LiftOne(LiftContext cx, in Instruction insn)
+    {
+        int mark = cx.B.Mark;
+        Lifter? lifter = insn.IsInvalid ? null : _lifters.Find(insn.Mnemonic);
+        if (lifter is not null)
+        {
+            try
+            {
+                lifter(cx);
+                return;
+            }
+            catch (UnsupportedInstructionException)
+            {
+                cx.B.Rewind(mark);
+            }
+        }
+        // Invalid or not implemented: #UD, as a processor without the instruction would raise.
+        cx.RaiseFault(ExceptionVectors.InvalidOpcode);
+        cx.EndsBlock = true;
+    }
+
+    private static void EndAt(LiftContext cx, uint next, int count)
+    {
+        cx.B.StoreState(CpuState.OffEip, cx.B.Const(next));
+        cx.B.Exit(BlockExit.Jump, count);
+    }
+}

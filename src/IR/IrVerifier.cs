@@ -1,0 +1,76 @@
+namespace Transmeta.IR;
+
+/// <summary>Thrown when a block breaks an IR rule: a bug in a frontend or a pass.</summary>
+public sealed class IrVerificationException(string message) : Exception(message);
+
+/// <summary>
+/// Checks the rules every backend relies on: each temporary is defined once and before it is
+/// used (in instruction order), operand types match the operation, labels are defined once and
+/// every jump has a target, memory sizes are 1, 2 or 4, and the block cannot fall off its end.
+/// </summary>
+public static class IrVerifier
+{
+    public static void Verify(IrBlock block)
+    {
+        var defined = new bool[block.TempCount];
+        var labels = new bool[block.LabelCount];
+        var types = block.TempTypes;
+        ReadOnlySpan<IrInstruction> code = block.Span;
+        for (int i = 0; i < code.Length; i++)
+        {
+            IrInstruction ins = code[i];
+            void Fail(string why) => throw new IrVerificationException(
+                $"{block.Name} op {i} ({IrPrinter.Format(ins, block.Helpers).Trim()}): {why}");
+
+            for (int k = 0; k < ins.OperandCount; k++)
+            {
+                int t = ins.Operand(k);
+                if (t < 0)
+                {
+                    if (ins.Op != Opcode.CallHelper) Fail($"operand {k} missing");
+                    continue;
+                }
+                if (t >= defined.Length || !defined[t]) Fail($"t{t} used before it is defined");
+            }
+            switch (ins.Op)
+            {
+                case Opcode.Load or Opcode.Store when ins.Size is not (1 or 2 or 4):
+                    Fail("memory access size must be 1, 2 or 4"); break;
+                case Opcode.Load or Opcode.Store when types[ins.A] != IrType.I32:
+                    Fail("address must be i32"); break;
+                case Opcode.Shl or Opcode.Shr or Opcode.Sar when types[ins.B] != IrType.I32:
+                    Fail("shift count must be i32"); break;
+                case Opcode.Add or Opcode.Sub or Opcode.Mul or Opcode.And or Opcode.Or or Opcode.Xor
+                    or Opcode.UDiv or Opcode.SDiv or Opcode.URem or Opcode.SRem
+                    or Opcode.Eq or Opcode.Ne or Opcode.ULt or Opcode.ULe or Opcode.SLt or Opcode.SLe
+                    when types[ins.A] != types[ins.B] || types[ins.A] != ins.Type:
+                    Fail("operand types differ"); break;
+                case Opcode.Select when types[ins.B] != types[ins.C] || types[ins.A] != IrType.I32:
+                    Fail("select operand types"); break;
+                case Opcode.ZextTo64 or Opcode.SextTo64 or Opcode.Sext8 or Opcode.Sext16 or Opcode.Popcnt
+                    or Opcode.Ctz or Opcode.Clz or Opcode.Bswap when types[ins.A] != IrType.I32:
+                    Fail("operand must be i32"); break;
+                case Opcode.Trunc when types[ins.A] != IrType.I64:
+                    Fail("trunc operand must be i64"); break;
+                case Opcode.BranchIf when types[ins.A] != IrType.I32:
+                    Fail("condition must be i32"); break;
+                case Opcode.Label:
+                    if (ins.Aux < 0 || ins.Aux >= labels.Length || labels[ins.Aux]) Fail("label defined twice or out of range");
+                    labels[ins.Aux] = true;
+                    break;
+                case Opcode.CallHelper when ins.Aux < 0 || ins.Aux >= block.Helpers.Count:
+                    Fail("unknown helper"); break;
+            }
+            if (ins.HasDst)
+            {
+                if (ins.Dst >= defined.Length || defined[ins.Dst]) Fail($"t{ins.Dst} defined twice");
+                defined[ins.Dst] = true;
+            }
+        }
+        foreach (ref readonly IrInstruction ins in code)
+            if (ins.Op is Opcode.Jump or Opcode.BranchIf && (ins.Aux < 0 || ins.Aux >= labels.Length || !labels[ins.Aux]))
+                throw new IrVerificationException($"{block.Name}: jump to undefined label L{ins.Aux}");
+        if (code.Length == 0 || !code[^1].IsTerminator)
+            throw new IrVerificationException($"{block.Name}: block does not end with exit or jump");
+    }
+}

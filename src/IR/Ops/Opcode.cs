@@ -1,0 +1,64 @@
+namespace Transmeta.IR;
+
+/// <summary>
+/// The operations of the IR. The IR is a linear list of three-address instructions over typed
+/// temporaries (each temporary is assigned exactly once), with labels for control flow inside a
+/// block. It knows nothing of x86: guest state is a byte array addressed by offset, guest memory
+/// is a flat 32-bit address space, and anything architecture-specific is a helper call.
+/// </summary>
+public enum Opcode : byte
+{
+    /// <summary>Dst = Imm.</summary>
+    Const,
+
+    /// <summary>Dst = state[Imm] (I32: 4 bytes, I64: 8 bytes).</summary>
+    LoadState,
+    /// <summary>state[Imm] = A (width from the type of A).</summary>
+    StoreState,
+
+    /// <summary>Dst (I32, zero-extended) = guest memory[A], Size bytes (1, 2 or 4). May fault.</summary>
+    Load,
+    /// <summary>guest memory[A] = low Size bytes of B. May fault.</summary>
+    Store,
+
+    // Integer arithmetic on I32 or I64 (both operands and the result have the instruction's type).
+    Add, Sub, Mul, And, Or, Xor,
+    /// <summary>Shifts: the count B (always I32) is less than the bit width; the lifter masks it.</summary>
+    Shl, Shr, Sar,
+    /// <summary>Unsigned/signed division and remainder. B is never zero (the lifter guards it);
+    /// signed overflow (MIN / -1) wraps: quotient MIN, remainder 0.</summary>
+    UDiv, SDiv, URem, SRem,
+    Not, Neg,
+
+    // Comparisons: Dst (I32) = 0 or 1; operands of the instruction's type.
+    Eq, Ne, ULt, ULe, SLt, SLe,
+    /// <summary>Dst = A != 0 ? B : C (A is I32; B, C and Dst of the instruction's type).</summary>
+    Select,
+
+    /// <summary>I32: sign-extend the low 8 / 16 bits.</summary>
+    Sext8, Sext16,
+    /// <summary>I32 -> I64.</summary>
+    ZextTo64, SextTo64,
+    /// <summary>I64 -> I32 (low half).</summary>
+    Trunc,
+
+    /// <summary>I32 bit counting. Ctz and Clz are only used on nonzero values.</summary>
+    Popcnt, Ctz, Clz, Bswap,
+
+    /// <summary>Dst (I64) = helper[Aux](context, A, B, C, D). Unused arguments are -1 (passed as 0).</summary>
+    CallHelper,
+
+    /// <summary>Marks the start of a guest instruction: Imm = its guest address, Aux = how many
+    /// guest instructions of this block retired before it. Faults inside it exit with these.</summary>
+    InsnStart,
+
+    /// <summary>Label with id Aux.</summary>
+    Label,
+    /// <summary>Unconditional jump to label Aux.</summary>
+    Jump,
+    /// <summary>If A != 0 jump to label Aux.</summary>
+    BranchIf,
+    /// <summary>Leave the block: the block returns Imm (an exit code) after adding Aux to the
+    /// retired-instruction counter. The frontend has stored the next guest PC.</summary>
+    Exit,
+}

@@ -1,0 +1,28 @@
+namespace Transmeta.IR;
+
+/// <summary>A block ready to run: whatever a backend made of an <see cref="IrBlock"/>.</summary>
+public abstract unsafe class CompiledBlock
+{
+    protected CompiledBlock(IrBlock source) => Source = source;
+
+    public IrBlock Source { get; }
+
+    /// <summary>Runs the block once; returns a <see cref="BlockExit"/> code.</summary>
+    public abstract int Execute(RuntimeContext* context);
+
+    /// <summary>Which backend made it ("interp", "il", "llvm").</summary>
+    public abstract string Tier { get; }
+
+    /// <summary>Size of generated native code, where known (0 otherwise).</summary>
+    public virtual int NativeCodeBytes => 0;
+
+    /// <summary>Time the backend took to compile it.</summary>
+    public TimeSpan CompileTime { get; set; }
+}
+
+/// <summary>A backend: turns IR blocks into runnable blocks.</summary>
+public interface IBlockCompiler
+{
+    string Name { get; }
+    CompiledBlock Compile(IrBlock block);
+}

@@ -1,0 +1,154 @@
+using System.Runtime.InteropServices;
+using Iced.Intel;
+using Transmeta.Frontend.Decoding;
+using Transmeta.Frontend.State;
+using Transmeta.IR;
+using static Iced.Intel.AssemblerRegisters;
+
+namespace Transmeta.Tests.Support;
+
+/// <summary>
+/// Runs a short piece of 32-bit code (assembled with Iced) on one backend with no VMM around it:
+/// 1 MiB of flat RAM, every page in the soft TLB, code at <see cref="CodeBase"/>, stack below
+/// <see cref="StackTop"/>. The run stops at the HLT appended after the code, at a fault, or after
+/// <c>maxBlocks</c>. For instruction-level tests of the frontend and the backends.
+/// </summary>
+public sealed unsafe class SnippetRunner : IDisposable
+{
+    public const uint RamSize = 1 << 20;
+    public const uint CodeBase = 0x1000;
+    public const uint DataBase = 0x20000;
+    public const uint StackTop = 0x80000;
+
+    private readonly IBlockCompiler _backend;
+    private readonly bool _optimize;
+    private readonly Dictionary<uint, CompiledBlock> _cache = new();
+    private readonly byte* _ram;
+    private readonly RuntimeContext* _ctx;
+
+    public SnippetRunner(IBlockCompiler backend, bool optimize = true)
+    {
+        _backend = backend;
+        _optimize = optimize;
+        _ram = (byte*)NativeMemory.AllocZeroed(RamSize);
+        Cpu = (CpuState*)NativeMemory.AllocZeroed((nuint)CpuState.Size);
+        _ctx = (RuntimeContext*)NativeMemory.AllocZeroed((nuint)sizeof(RuntimeContext));
+        _ctx->State = (byte*)Cpu;
+        _ctx->ReadTlb = (TlbEntry*)NativeMemory.AllocZeroed(SoftTlbLayout.Entries * (nuint)sizeof(TlbEntry));
+        _ctx->WriteTlb = (TlbEntry*)NativeMemory.AllocZeroed(SoftTlbLayout.Entries * (nuint)sizeof(TlbEntry));
+        for (uint i = 0; i < SoftTlbLayout.Entries; i++)
+        {
+            uint page = i << SoftTlbLayout.PageBits;
+            bool inRam = page < RamSize;
+            _ctx->ReadTlb[i].Tag = _ctx->WriteTlb[i].Tag = inRam ? page : SoftTlbLayout.InvalidTag;
+            _ctx->ReadTlb[i].Addend = _ctx->WriteTlb[i].Addend = (nint)_ram;
+        }
+        _ctx->ReadSlow = &ReadSlow;
+        _ctx->WriteSlow = &WriteSlow;
+        Reset();
+    }
+
+    public CpuState* Cpu { get; }
+    public ref CpuState State => ref *Cpu;
+    public int BlocksRun { get; private set; }
+    /// <summary>Vector of the fault that stopped the run, or -1.</summary>
+    public int FaultVector { get; private set; } = -1;
+
+    public void Reset()
+    {
+        NativeMemory.Clear(Cpu, (nuint)CpuState.Size);
+        Cpu->SetEflags(0x2);
+        Cpu->Esp = StackTop;
+        Cpu->Deadline = ulong.MaxValue;
+        FaultVector = -1;
+    }
+
+    public Span<byte> Ram => new(_ram, (int)RamSize);
+
+    public uint Read32(uint addr) => *(uint*)(_ram + addr);
+    public void Write32(uint addr, uint v) => *(uint*)(_ram + addr) = v;
+
+    /// <summary>Assembles with Iced at <see cref="CodeBase"/>, appends HLT, and runs.</summary>
+    public void Run(Action<Assembler> program, int maxBlocks = 100_000)
+    {
+        var asm = new Assembler(32);
+        program(asm);
+        asm.hlt();
+        var stream = new MemoryStream();
+        asm.Assemble(new StreamCodeWriter(stream), CodeBase);
+        RunBytes(stream.ToArray(), maxBlocks);
+    }
+
+    public void RunBytes(byte[] code, int maxBlocks = 100_000)
+    {
+        code.CopyTo(Ram[(int)CodeBase..]);
+        _cache.Clear();
+        Cpu->Eip = CodeBase;
+        var translator = new X86Translator();
+        var reader = new RamReader(_ram);
+        for (BlocksRun = 0; BlocksRun < maxBlocks; BlocksRun++)
+        {
+            uint eip = Cpu->Eip;
+            if (!_cache.TryGetValue(eip, out CompiledBlock? block))
+            {
+                IrBlock ir = translator.Translate(reader, eip, DecodeMode.Flat32);
+                if (_optimize) Optimize(ir);
+                IrVerifier.Verify(ir);
+                block = _backend.Compile(ir);
+                _cache[eip] = block;
+            }
+            int exit = block.Execute(_ctx);
+            switch (exit)
+            {
+                case BlockExit.Jump or BlockExit.CodeModified:
+                    if (exit == BlockExit.CodeModified) _cache.Clear();
+                    continue;
+                case BlockExit.Fault:
+                    FaultVector = (int)Cpu->FaultVector;
+                    return;
+                case BlockExit.Hypercall when Cpu->HcKind == (uint)Transmeta.Frontend.HypercallKind.Hlt:
+                    return;
+                default:
+                    throw new InvalidOperationException($"snippet exit {exit} (hypercall {Cpu->HcKind}) at {Cpu->Eip:x8}");
+            }
+        }
+        throw new TimeoutException("snippet ran too long");
+    }
+
+    /// <summary>Hook for the IR pass pipeline (set by the test assembly once passes exist).</summary>
+    public static Action<IrBlock> Optimize { get; set; } = _ => { };
+
+    // Every page of RAM is in the TLB, so a slow path is an access outside RAM: a page fault.
+    private static uint ReadSlow(RuntimeContext* ctx, uint address, int size)
+    {
+        ((CpuState*)ctx->State)->FaultVector = ExceptionVectors.PageFault;
+        ctx->Status = RuntimeContext.StatusFault;
+        return 0;
+    }
+
+    private static void WriteSlow(RuntimeContext* ctx, uint address, int size, uint value)
+    {
+        ((CpuState*)ctx->State)->FaultVector = ExceptionVectors.PageFault;
+        ctx->Status = RuntimeContext.StatusFault;
+    }
+
+    private sealed class RamReader(byte* ram) : IGuestCodeReader
+    {
+        public int Read(uint linear, Span<byte> buffer)
+        {
+            if (linear >= RamSize) return 0;
+            int n = (int)Math.Min((uint)buffer.Length, RamSize - linear);
+            new Span<byte>(ram + linear, n).CopyTo(buffer);
+            return n;
+        }
+    }
+
+    public void Dispose()
+    {
+        NativeMemory.Free(_ctx->ReadTlb);
+        NativeMemory.Free(_ctx->WriteTlb);
+        NativeMemory.Free(_ctx);
+        NativeMemory.Free(Cpu);
+        NativeMemory.Free(_ram);
+    }
+}
