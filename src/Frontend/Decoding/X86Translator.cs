@@ -39,6 +39,7 @@ public sealed class X86Translator
 
         var builder = new IrBuilder(FrontendHelpers.Instance.Table, Layout);
         var cx = new LiftContext(builder, mode);
+        cx.BeginBlock(eip);
         int count = 0;
         uint next = eip;
         while (true)

@@ -14,6 +14,19 @@ public static class AllLifters
         ControlFlow.AddTo(table);
         DataMovement.AddTo(table);
         Stack.AddTo(table);
+        Shifts.AddTo(table);
+        Rotates.AddTo(table);
+        DoubleShifts.AddTo(table);
+        BitOps.AddTo(table);
+        MulDiv.AddTo(table);
+        Sensitive.AddTo(table);
+        Strings.AddTo(table);
+        Bcd.AddTo(table);
+        FlagOps.AddTo(table);
+        StackFrames.AddTo(table);
+        Conversions.AddTo(table);
+        Atomics.AddTo(table);
+        Conditionals.AddTo(table);
         return table;
     }
 }

@@ -36,7 +36,22 @@ public sealed class LiftContext
     /// <summary>Set when the current instruction ended the block (every path left it).</summary>
     public bool EndsBlock { get; set; }
 
+    /// <summary>Guest address of the block's first instruction.</summary>
+    public uint BlockStart { get; private set; }
+
+    /// <summary>Label at the top of the block: a jump back to <see cref="BlockStart"/> becomes a
+    /// loop inside the block instead of a trip through the dispatcher.</summary>
+    private int _topLabel = -1;
+
     public uint Eip => Insn.IP32;
+
+    /// <summary>Marks the top of the block (called once, before the first instruction).</summary>
+    internal void BeginBlock(uint start)
+    {
+        BlockStart = start;
+        _topLabel = B.NewLabel();
+        B.MarkLabel(_topLabel);
+    }
     public uint NextEip => Insn.NextIP32;
 
     internal void Begin(in Instruction insn, int index)
@@ -315,8 +330,30 @@ public sealed class LiftContext
     /// <summary>Ends the block: continue at <paramref name="target"/> (the instruction retired).</summary>
     public void ExitTo(uint target)
     {
+        if (target == BlockStart && _topLabel >= 0)
+        {
+            LoopToTop();
+            return;
+        }
         StoreEip(B.Const(target));
         B.Exit(BlockExit.Jump, Index + 1);
+        EndsBlock = true;
+    }
+
+    /// <summary>A jump back to the block's own start: retire this iteration's instructions and
+    /// loop inside the block, leaving through the dispatcher only when the instruction deadline
+    /// (an interrupt, a timer, the budget) has come.</summary>
+    private void LoopToTop()
+    {
+        int retired = B.Add(B.LoadState(CpuState.OffRetired, IrType.I64), B.Const64((ulong)(Index + 1)));
+        B.StoreState(CpuState.OffRetired, retired);
+        int due = B.ULe(B.LoadState(CpuState.OffDeadline, IrType.I64), retired);
+        int leave = B.NewLabel();
+        B.BranchIf(due, leave);
+        B.Jump(_topLabel);
+        B.MarkLabel(leave);
+        StoreEip(B.Const(BlockStart));
+        B.Exit(BlockExit.Jump, 0);
         EndsBlock = true;
     }
 

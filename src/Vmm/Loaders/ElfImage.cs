@@ -44,8 +44,8 @@ public sealed class ElfImage
     public const ushort EmI386 = 3;
     public const uint PtLoad = 1;
     public const uint ShtSymtab = 2;
-    public const byte SttObject = 1, SttFunc = 2;
-    public const ushort ShnUndef = 0;
+    public const byte SttNoType = 0, SttObject = 1, SttFunc = 2;
+    public const ushort ShnUndef = 0, ShnLoReserve = 0xFF00;
 
     private ElfImage(uint entry, IReadOnlyList<ElfProgramHeader> programHeaders,
         IReadOnlyList<(uint Address, uint Size, string Name)> symbols)
@@ -64,8 +64,9 @@ public sealed class ElfImage
     public IEnumerable<ElfProgramHeader> LoadSegments => ProgramHeaders.Where(p => p.IsLoad && p.MemorySize != 0);
 
     /// <summary>
-    /// Defined STT_FUNC and STT_OBJECT symbols of the .symtab section (virtual addresses, st_value),
-    /// sorted by address then name. Empty for a stripped image.
+    /// Defined STT_FUNC and STT_OBJECT symbols, and STT_NOTYPE labels defined in a section, of the
+    /// .symtab section (virtual addresses, st_value), sorted by address then name. Empty for a
+    /// stripped image.
     /// </summary>
     public IReadOnlyList<(uint Address, uint Size, string Name)> Symbols { get; }
 
@@ -198,7 +199,7 @@ public sealed class ElfImage
                 byte info = file[at + 12];
                 ushort shndx = U16(file, at + 14);
                 byte symType = (byte)(info & 0xF);
-                if ((symType != SttFunc && symType != SttObject) || shndx == ShnUndef || nameOff == 0)
+                if (!IsProfilerSymbol(symType, shndx) || nameOff == 0)
                     continue;
                 if (nameOff >= strSize)
                     throw new ImageLoadException(
@@ -220,6 +221,19 @@ public sealed class ElfImage
             return c != 0 ? c : string.CompareOrdinal(a.Name, b.Name);
         });
         return result;
+    }
+
+    /// <summary>
+    /// Which symbols name code or data worth showing in a profile: defined STT_FUNC and STT_OBJECT
+    /// symbols, and STT_NOTYPE labels defined in a real section — NASM emits plain labels as
+    /// STT_NOTYPE unless declared <c>:function</c>, and our guest images are largely assembly.
+    /// Section, file, undefined, absolute (SHN_ABS) and common symbols are not addresses of anything.
+    /// </summary>
+    private static bool IsProfilerSymbol(byte symType, ushort shndx)
+    {
+        if (shndx == ShnUndef || shndx >= ShnLoReserve)
+            return false;
+        return symType is SttFunc or SttObject or SttNoType;
     }
 
     private static void CheckRange(ReadOnlySpan<byte> file, uint offset, ulong size, string what)

@@ -34,7 +34,10 @@ public sealed class LoadedImage
     /// <summary>"ELF32" or "a.out kludge".</summary>
     public required string Kind { get; init; }
 
-    /// <summary>Function and object symbols of an ELF image (virtual addresses), sorted by address; empty otherwise.</summary>
+    /// <summary>
+    /// Function, object and (assembly) label symbols of an ELF image — virtual addresses, sorted by
+    /// address — for profiles; empty for a stripped ELF or an a.out-kludge image.
+    /// </summary>
     public required IReadOnlyList<(uint Address, uint Size, string Name)> Symbols { get; init; }
 
     /// <summary>The segments copied into RAM.</summary>

@@ -136,7 +136,7 @@ public sealed class MultibootImage
         }
         if (memEnd > 0x1_0000_0000UL)
             throw new ImageLoadException(
-                $"a.out kludge: the image [0x{h.LoadAddr:X8}, 0x{memEnd:X9}) extends past 4 GiB");
+                $"a.out kludge: the image [0x{h.LoadAddr:X8}, 0x{memEnd:X8}) extends past 4 GiB");
         if (memEnd == h.LoadAddr)
             throw new ImageLoadException("a.out kludge: the address fields describe an empty image (nothing to load)");
         if (h.EntryAddr < h.LoadAddr || h.EntryAddr >= memEnd)

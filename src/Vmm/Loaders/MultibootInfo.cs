@@ -169,7 +169,7 @@ public static class MultibootInfo
     }
 
     private static GuestMemoryException GuestMemoryExceptionFor(GuestRam ram, uint address, uint size) =>
-        new($"the Multiboot information structure [0x{address:X8}, 0x{(ulong)address + size:X9}) does not fit in " +
+        new($"the Multiboot information structure [0x{address:X8}, 0x{(ulong)address + size:X8}) does not fit in " +
             $"guest RAM ({ram.SizeMiB} MiB)") { Address = address, Length = size };
 
     private static uint CStringLength(string s) => (uint)Encoding.UTF8.GetByteCount(s) + 1;

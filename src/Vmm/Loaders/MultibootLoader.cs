@@ -63,7 +63,7 @@ public static class MultibootLoader
             LoadSegment worst = image.Segments.MaxBy(s => s.End);
             throw new ImageLoadException(
                 $"image needs {neededMiB} MiB of RAM but the guest has {ram.SizeMiB} MiB " +
-                $"(segment [0x{worst.Address:X8}, 0x{worst.End:X9}) ends beyond guest RAM; give the guest more memory)");
+                $"(segment [0x{worst.Address:X8}, 0x{worst.End:X8}) ends beyond guest RAM; give the guest more memory)");
         }
 
         uint infoSize;

@@ -19,7 +19,7 @@ public sealed class GuestMemoryException : Exception
     public ulong Length { get; init; }
 
     internal static GuestMemoryException OutOfRange(uint phys, ulong length, uint ramSize) =>
-        new($"guest physical access [0x{phys:X8}, 0x{(ulong)phys + length:X9}) of {length} byte(s) " +
+        new($"guest physical access [0x{phys:X8}, 0x{(ulong)phys + length:X8}) of {length} byte(s) " +
             $"lies outside guest RAM [0, 0x{ramSize:X8}) ({ramSize / (1024 * 1024)} MiB)")
         {
             Address = phys,

@@ -84,6 +84,15 @@ public sealed unsafe class SnippetRunner : IDisposable
         code.CopyTo(Ram[(int)CodeBase..]);
         _cache.Clear();
         Cpu->Eip = CodeBase;
+        Continue(maxBlocks);
+    }
+
+    /// <summary>Blocks that left early with <see cref="BlockExit.Interrupted"/> (deadline reached).</summary>
+    public int Interruptions { get; private set; }
+
+    /// <summary>Runs on from the current EIP (after a run stopped by <c>maxBlocks</c>).</summary>
+    public void Continue(int maxBlocks = 100_000)
+    {
         var translator = new X86Translator();
         var reader = new RamReader(_ram);
         for (BlocksRun = 0; BlocksRun < maxBlocks; BlocksRun++)
@@ -100,8 +109,9 @@ public sealed unsafe class SnippetRunner : IDisposable
             int exit = block.Execute(_ctx);
             switch (exit)
             {
-                case BlockExit.Jump or BlockExit.CodeModified:
+                case BlockExit.Jump or BlockExit.CodeModified or BlockExit.Interrupted:
                     if (exit == BlockExit.CodeModified) _cache.Clear();
+                    if (exit == BlockExit.Interrupted) Interruptions++;
                     continue;
                 case BlockExit.Fault:
                     FaultVector = (int)Cpu->FaultVector;

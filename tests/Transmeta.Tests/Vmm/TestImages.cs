@@ -25,7 +25,7 @@ internal static class TestImages
     /// <summary>
     /// An ELF32 executable with one PT_LOAD segment at file offset 0x100: a Multiboot header (12 bytes)
     /// followed by code bytes 0x90 (nop) ... 0xF4 (hlt) filling 0x40 bytes. With symbols, a
-    /// .symtab/.strtab pair follows at 0x140 and the section headers at 0x200.
+    /// .symtab (0x140) and .strtab (0x1C0) follow, and the section headers at 0x200.
     /// </summary>
     public static byte[] Elf(
         uint paddr = 0x100000,
@@ -87,11 +87,11 @@ internal static class TestImages
     {
         // .strtab at 0x1C0
         const int strtabOff = 0x1C0;
-        byte[] strtab = Encoding.ASCII.GetBytes("\0_start\0data_obj\0a_section\0undef_fn\0file.c\0");
+        byte[] strtab = Encoding.ASCII.GetBytes("\0_start\0data_obj\0a_section\0undef_fn\0file.c\0loop_label\0abs_const\0");
         strtab.CopyTo(f, strtabOff);
         uint NameOf(string s) => (uint)Encoding.ASCII.GetString(strtab).IndexOf("\0" + s + "\0", StringComparison.Ordinal) + 1;
 
-        // .symtab at 0x140: 6 entries of 16 bytes (null, _start, data_obj, section, undef, file)
+        // .symtab at 0x140: 8 entries of 16 bytes (null, data_obj, _start, section, undef, file, label, abs)
         const int symtabOff = 0x140;
         void Sym(int index, uint name, uint value, uint size, byte info, ushort shndx)
         {
@@ -107,12 +107,14 @@ internal static class TestImages
         Sym(3, NameOf("a_section"), va, 0, 0x03, 1);         // STT_SECTION: skipped
         Sym(4, NameOf("undef_fn"), 0, 0, 0x12, 0);           // undefined: skipped
         Sym(5, NameOf("file.c"), 0, 0, 0x04, 0xFFF1);        // STT_FILE: skipped
+        Sym(6, NameOf("loop_label"), va + 0x10, 0, 0x00, 1); // STT_NOTYPE in .text (a NASM label): kept
+        Sym(7, NameOf("abs_const"), 0x1234, 0, 0x10, 0xFFF1); // STT_NOTYPE, SHN_ABS: skipped
 
         // Section headers at 0x200: [0] null, [1] .symtab, [2] .strtab
         int sh1 = ElfSectionHeadersOffset + 40;
         W32(f, sh1 + 4, 2);            // SHT_SYMTAB
         W32(f, sh1 + 16, symtabOff);
-        W32(f, sh1 + 20, 6 * 16);
+        W32(f, sh1 + 20, 8 * 16);
         W32(f, sh1 + 24, 2);           // sh_link -> .strtab
         W32(f, sh1 + 36, 16);
         int sh2 = ElfSectionHeadersOffset + 80;

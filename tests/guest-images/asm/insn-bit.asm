@@ -95,9 +95,9 @@ BTREG btr
 BTREG btc
 
 ; ------------------------------------------------------- memory operand
-; eax = bit offset relative to bitbuf (may be negative: bitbuf_init is the
-; 32 bytes below). Output: CF, EAX = new value of the changed dword, EDX =
-; its index in bitbuf (-1 = none), EBX = checksum.
+; eax = bit offset relative to bitbuf (may be negative: bitbuf is dword 16
+; of a 32-dword area). Output: CF, EAX = new value of the changed dword,
+; EDX = its index in the area (-1 = none), EBX = checksum of the area.
 TABLE TM, 1
         dd 0
         dd 7

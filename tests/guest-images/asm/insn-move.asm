@@ -547,22 +547,20 @@ OP "setcc/cmovcc", 0, NOROW, FINCC, 4
 .n2:    dec edi
         jns .fold
         ret
-OP "setcc alias encodings", 0, NOROW, FINCC, 1
+OP "setcc alias encodings", 0, NOROW, FINCC, 2
         ; setc/setnae, setz, setpe, setnge, setnbe, setpo: alias mnemonics
+        ; EAX bytes (high..low): setz setc setnge setpe; EDX: setpo setnbe
         mov eax, 0
         mov edx, 0
         setc al
         setz ah
         setpe dl
         setnge dh
+        setnbe cl
+        setpo ch
         shl eax, 16
         mov ax, dx
-        shl eax, 2
-        setnbe dl
-        setpo dh
-        or al, dl
-        shl dh, 1
-        or al, dh
+        movzx edx, cx
         ret
 
 END_TESTS

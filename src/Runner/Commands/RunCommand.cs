@@ -1,0 +1,80 @@
+using System.CommandLine;
+using Transmeta.Vmm;
+using Transmeta.Vmm.Execution;
+using Transmeta.Vmm.Loaders;
+
+namespace Transmeta.Runner.Commands;
+
+/// <summary><c>transmeta run IMAGE</c>: boots a Multiboot guest with COM1 on stdin/stdout.</summary>
+public static class RunCommand
+{
+    public static Command Create()
+    {
+        var image = new Argument<FileInfo>("IMAGE") { Description = "Multiboot v1 kernel (ELF32, or a flat image with the a.out kludge)" };
+        var backend = new Option<string>("--backend") { Description = "Translation backend", DefaultValueFactory = _ => "il" };
+        backend.AcceptOnlyFromAmong(BackendFactory.Names);
+        var mem = new Option<int>("--mem") { Description = "Guest RAM in MiB", DefaultValueFactory = _ => 128 };
+        mem.Validators.Add(r =>
+        {
+            int v = r.GetValueOrDefault<int>();
+            if (v < 2 || v > 3072) r.AddError($"--mem must be between 2 and 3072 MiB (got {v})");
+        });
+        var maxInsns = new Option<ulong>("--max-instructions") { Description = "Stop after about N guest instructions (0 = no limit)" };
+        var stats = new Option<bool>("--stats") { Description = "Print execution statistics to stderr at the end" };
+        var cmdline = new Option<string?>("--cmdline") { Description = "Kernel command line passed in the Multiboot information" };
+        var noOpt = new Option<bool>("--no-opt") { Description = "Do not run the IR optimization passes" };
+        var dumpIr = new Option<DirectoryInfo?>("--dump-ir") { Description = "Write the IR of every translated block (after the passes) to DIR" };
+
+        var command = new Command("run", "Run a guest image; its serial console (COM1) is stdin/stdout")
+        {
+            image, backend, mem, maxInsns, stats, cmdline, noOpt, dumpIr,
+        };
+        command.SetAction(parse => Execute(
+            parse.GetValue(image)!, parse.GetValue(backend)!, parse.GetValue(mem), parse.GetValue(maxInsns),
+            parse.GetValue(stats), parse.GetValue(cmdline), parse.GetValue(noOpt), parse.GetValue(dumpIr),
+            parse.InvocationConfiguration.Error));
+        return command;
+    }
+
+    private static int Execute(FileInfo imageFile, string backendName, int memMiB, ulong maxInstructions,
+        bool showStats, string? cmdline, bool noOpt, DirectoryInfo? dumpIr, TextWriter stderr)
+    {
+        if (!imageFile.Exists)
+        {
+            stderr.WriteLine($"transmeta: {imageFile.FullName}: no such file");
+            return ExitStatus.UsageError;
+        }
+        byte[] bytes = File.ReadAllBytes(imageFile.FullName);
+        using var stdout = Console.OpenStandardOutput();
+        using var machine = new Machine(new MachineOptions
+        {
+            MemoryMiB = memMiB,
+            Backend = BackendFactory.Create(backendName),
+            Output = stdout,
+            Input = Console.IsInputRedirected ? Console.OpenStandardInput() : null,
+        });
+        machine.Engine.Optimize = !noOpt;
+        if (dumpIr is not null)
+        {
+            dumpIr.Create();
+            machine.Engine.BlockTranslated = ir =>
+                File.WriteAllText(Path.Combine(dumpIr.FullName, ir.Name + ".ir"), Transmeta.IR.IrPrinter.Print(ir, Transmeta.Frontend.State.StateNames.Describe));
+        }
+        try
+        {
+            machine.LoadMultiboot(bytes, cmdline ?? imageFile.Name);
+        }
+        catch (ImageLoadException e)
+        {
+            stderr.WriteLine($"transmeta: {imageFile.Name}: {e.Message}");
+            return ExitStatus.BadImage;
+        }
+        if (Console.IsInputRedirected) machine.Uart.StartInput();
+
+        RunResult result = machine.Run(maxInstructions);
+        if (result.Reason is StopReason.InstructionLimit or StopReason.TripleFault || showStats)
+            stderr.WriteLine($"transmeta: {result.Message}");
+        if (showStats) StatsReport.Write(machine, backendName, stderr);
+        return result.ExitStatus;
+    }
+}

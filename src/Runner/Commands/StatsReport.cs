@@ -1,0 +1,29 @@
+using Transmeta.Vmm;
+
+namespace Transmeta.Runner.Commands;
+
+/// <summary>The <c>--stats</c> summary, on stderr so stdout stays the guest's serial output.</summary>
+public static class StatsReport
+{
+    public static unsafe void Write(Machine machine, string backend, TextWriter w)
+    {
+        var s = machine.Stats;
+        var cache = machine.Engine.Cache;
+        ulong insns = machine.Cpu->Retired;
+        double seconds = s.Wall.Elapsed.TotalSeconds;
+        w.WriteLine($"backend               {backend}");
+        w.WriteLine($"guest instructions    {insns:N0}");
+        w.WriteLine($"blocks translated     {s.BlocksTranslated:N0}");
+        w.WriteLine($"blocks executed       {s.BlocksExecuted:N0}");
+        w.WriteLine($"cache hits / misses   {cache.Hits:N0} / {cache.Misses:N0}");
+        w.WriteLine($"invalidations         {cache.Invalidations:N0} pages, {cache.BlocksInvalidated:N0} blocks");
+        w.WriteLine($"self-modifying exits  {s.CodeModifiedExits:N0}");
+        w.WriteLine($"faults delivered      {s.Faults:N0}");
+        w.WriteLine($"translate time        {s.TranslateTime.TotalMilliseconds:F1} ms (decode, lift, optimize)");
+        w.WriteLine($"compile time          {s.CompileTime.TotalMilliseconds:F1} ms");
+        foreach (var (kind, count) in s.Hypercalls)
+            w.WriteLine($"hypercall {kind,-12}{count,10:N0}");
+        w.WriteLine($"wall time             {seconds:F3} s");
+        w.WriteLine($"guest MIPS            {(seconds > 0 ? insns / seconds / 1e6 : 0):F1}");
+    }
+}

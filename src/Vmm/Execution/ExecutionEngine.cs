@@ -1,0 +1,155 @@
+using System.Diagnostics;
+using Transmeta.Frontend.Decoding;
+using Transmeta.Frontend.State;
+using Transmeta.IR;
+using Transmeta.IR.Passes;
+using Transmeta.Vmm.Devices;
+using Transmeta.Vmm.Memory;
+
+namespace Transmeta.Vmm.Execution;
+
+/// <summary>
+/// The dispatch loop: find the block at EIP (jump cache, then the translation cache, else
+/// translate: decode and lift, optimize, compile, cache), run it, and handle how it exits:
+/// hypercalls, faults delivered through the guest IDT, self-modifying code, the instruction
+/// budget. Interrupts will be taken here too, at block boundaries.
+/// </summary>
+public sealed unsafe class ExecutionEngine
+{
+    private readonly CpuState* _cpu;
+    private readonly GuestMemory _memory;
+    private readonly IBlockCompiler _backend;
+    private readonly HypercallHandler _hypercalls;
+    private readonly DebugExitPort _exitPort;
+    private readonly X86Translator _translator = new();
+    private readonly GuestCodeReader _codeReader;
+
+    public ExecutionEngine(CpuState* cpu, GuestMemory memory, IBlockCompiler backend, HypercallHandler hypercalls,
+        DebugExitPort exitPort, ExecutionStats stats)
+    {
+        _cpu = cpu;
+        _memory = memory;
+        _backend = backend;
+        _hypercalls = hypercalls;
+        _exitPort = exitPort;
+        Stats = stats;
+        _codeReader = new GuestCodeReader(memory);
+        memory.CodePageWritten = page => Cache.InvalidatePage(page);
+    }
+
+    public TranslationCache Cache { get; } = new();
+    public ExecutionStats Stats { get; }
+    public IBlockCompiler Backend => _backend;
+    /// <summary>Called with each block's IR after the passes, before it is compiled (--dump-ir).</summary>
+    public Action<IrBlock>? BlockTranslated { get; set; }
+
+    /// <summary>Run the IR passes before compiling (on by default; off to compare).</summary>
+    public bool Optimize { get; set; } = true;
+
+    /// <summary>The mode bits the current CPU state decodes under. Only flat 32-bit protected
+    /// mode at CPL 0 exists so far; real mode and paging will extend this.</summary>
+    private DecodeMode CurrentMode => DecodeMode.Flat32;
+
+    public RunResult Run(ulong maxInstructions = 0)
+    {
+        ulong limit = maxInstructions == 0 ? ulong.MaxValue : _cpu->Retired + maxInstructions;
+        _cpu->Deadline = limit;
+        RuntimeContext* ctx = _memory.Context;
+        DecodeMode mode = CurrentMode;
+        uint modeKey = mode.Key;
+        Stats.Wall.Start();
+        try
+        {
+            while (true)
+            {
+                if (_cpu->Retired >= limit)
+                    return new RunResult(StopReason.InstructionLimit, ExitStatus.InstructionLimit,
+                        $"stopped after {_cpu->Retired} guest instructions (--max-instructions) at eip=0x{_cpu->Eip:x8}");
+                uint eip = _cpu->Eip;
+                CachedBlock block = Cache.LookupFast(eip, modeKey) ?? Find(eip, mode);
+                block.Executions++;
+                int exit = block.Code.Execute(ctx);
+                if (exit == BlockExit.Jump) continue;
+                RunResult? stop = HandleExit(exit);
+                if (stop is not null) return stop;
+            }
+        }
+        finally
+        {
+            Stats.Wall.Stop();
+            Stats.BlocksExecuted = Cache.Blocks.Sum(b => b.Executions);
+        }
+    }
+
+    private RunResult? HandleExit(int exit)
+    {
+        switch (exit)
+        {
+            case BlockExit.Hypercall:
+                if (!_hypercalls.Handle())
+                    return new RunResult(StopReason.Halted, ExitStatus.Halted,
+                        $"guest halted at eip=0x{_cpu->Eip:x8} with nothing left to wake it");
+                if (_exitPort.ExitRequested)
+                    return new RunResult(StopReason.GuestExit, _exitPort.ProcessExitStatus,
+                        $"guest wrote 0x{_exitPort.ExitValue:x} to the exit port");
+                return null;
+            case BlockExit.Fault:
+                Stats.Faults++;
+                return DeliverFault((int)_cpu->FaultVector, _cpu->FaultErrorCode, _cpu->FaultHasError != 0);
+            case BlockExit.CodeModified:
+                Stats.CodeModifiedExits++;
+                return null;
+            case BlockExit.Interrupted:
+                return null;
+            default:
+                throw new InvalidOperationException($"block returned unknown exit code {exit}");
+        }
+    }
+
+    private RunResult? DeliverFault(int vector, uint errorCode, bool hasError)
+    {
+        if (ExceptionDelivery.Deliver(_cpu, _memory, vector, errorCode, hasError, _cpu->Eip)) return null;
+        return new RunResult(StopReason.TripleFault, ExitStatus.GuestCrashed,
+            $"guest raised {ExceptionDelivery.Mnemonic(vector)} at eip=0x{_cpu->Eip:x8} and has no handler for it (a real CPU would triple-fault and reset)");
+    }
+
+    private CachedBlock Find(uint eip, DecodeMode mode)
+    {
+        uint phys = _memory.Translate(eip);
+        return Cache.Lookup(eip, phys, mode.Key) ?? TranslateBlock(eip, phys, mode);
+    }
+
+    private CachedBlock TranslateBlock(uint eip, uint phys, DecodeMode mode)
+    {
+        long t0 = Stopwatch.GetTimestamp();
+        IrBlock ir = _translator.Translate(_codeReader, eip, mode);
+        if (Optimize) PassPipeline.Optimize(ir);
+        BlockTranslated?.Invoke(ir);
+        long t1 = Stopwatch.GetTimestamp();
+        CompiledBlock code = _backend.Compile(ir);
+        long t2 = Stopwatch.GetTimestamp();
+        code.CompileTime = Stopwatch.GetElapsedTime(t1, t2);
+        Stats.TranslateTime += Stopwatch.GetElapsedTime(t0, t1);
+        Stats.CompileTime += code.CompileTime;
+        Stats.BlocksTranslated++;
+
+        uint first = phys >> SoftTlbLayout.PageBits;
+        uint last = (phys + (uint)Math.Max(ir.GuestByteLength, 1) - 1) >> SoftTlbLayout.PageBits;
+        uint[] pages = first == last ? [first] : [first, last];
+        foreach (uint p in pages) _memory.MarkCodePage(p);
+        var block = new CachedBlock(eip, phys, mode.Key, pages, code, ir);
+        Cache.Add(block);
+        return block;
+    }
+}
+
+/// <summary>Process exit statuses of <c>transmeta run</c>. A guest's own exit through port 0xF4
+/// is always odd ((V &lt;&lt; 1) | 1, as QEMU's isa-debug-exit), so ours are even.</summary>
+public static class ExitStatus
+{
+    public const int Halted = 0;
+    public const int InstructionLimit = 2;
+    public const int GuestCrashed = 4;
+    public const int UsageError = 64;
+    public const int BadImage = 66;
+}
