@@ -70,7 +70,7 @@ public static class StateForwarding
                     known.Add(new Slot(ins.Imm, ins.Type, ins.A));
                     break;
                 }
-                case Opcode.Jump or Opcode.Exit:
+                case Opcode.Label or Opcode.Jump or Opcode.Exit:
                     known.Clear();
                     break;
                 case Opcode.CallHelper when helpers[ins.Aux].TouchesState:

@@ -8,10 +8,10 @@ namespace Transmeta.Tests.Frontend;
 public class ArithmeticTests
 {
     [Theory]
-    [MemberData(nameof(Backends.Names), MemberType = typeof(Backends))]
+    [MemberData(nameof(TestBackends.Names), MemberType = typeof(TestBackends))]
     public void AddSetsCarryZeroAndAuxiliary(string backend)
     {
-        using var r = new SnippetRunner(Backends.Create(backend));
+        using var r = new SnippetRunner(TestBackends.Create(backend));
         r.Run(a =>
         {
             a.mov(eax, 0xFFFFFFFFu);
@@ -23,10 +23,10 @@ public class ArithmeticTests
     }
 
     [Theory]
-    [MemberData(nameof(Backends.Names), MemberType = typeof(Backends))]
+    [MemberData(nameof(TestBackends.Names), MemberType = typeof(TestBackends))]
     public void CmpJccLoopCountsDown(string backend)
     {
-        using var r = new SnippetRunner(Backends.Create(backend));
+        using var r = new SnippetRunner(TestBackends.Create(backend));
         r.Run(a =>
         {
             var top = a.CreateLabel();

@@ -22,10 +22,10 @@ public class BitOpsTests
     public void MatchesHardware(string backend, string row) => HardwareCase.Check(backend, row);
 
     [Theory]
-    [MemberData(nameof(Backends.Names), MemberType = typeof(Backends))]
+    [MemberData(nameof(TestBackends.Names), MemberType = typeof(TestBackends))]
     public void BtsWithAFaultingOffsetChangesNothing(string backend)
     {
-        using var r = new SnippetRunner(Backends.Create(backend));
+        using var r = new SnippetRunner(TestBackends.Create(backend));
         r.State.SetEflags(0x8D7);
         r.Run(a =>
         {
@@ -40,10 +40,10 @@ public class BitOpsTests
     }
 
     [Theory]
-    [MemberData(nameof(Backends.Names), MemberType = typeof(Backends))]
+    [MemberData(nameof(TestBackends.Names), MemberType = typeof(TestBackends))]
     public void BsfFlagsFeedAJumpInTheSameBlock(string backend)
     {
-        using var r = new SnippetRunner(Backends.Create(backend));
+        using var r = new SnippetRunner(TestBackends.Create(backend));
         r.Run(a =>
         {
             var zero = a.CreateLabel();

@@ -22,10 +22,10 @@ public class MulDivTests
     public void MatchesHardware(string backend, string row) => HardwareCase.Check(backend, row);
 
     [Theory]
-    [MemberData(nameof(Backends.Names), MemberType = typeof(Backends))]
+    [MemberData(nameof(TestBackends.Names), MemberType = typeof(TestBackends))]
     public void DivideLeavesFlagsUnchanged(string backend)
     {
-        using var r = new SnippetRunner(Backends.Create(backend));
+        using var r = new SnippetRunner(TestBackends.Create(backend));
         r.Run(a =>
         {
             a.mov(eax, 0x7FFFFFFFu);
@@ -40,10 +40,10 @@ public class MulDivTests
     }
 
     [Theory]
-    [MemberData(nameof(Backends.Names), MemberType = typeof(Backends))]
+    [MemberData(nameof(TestBackends.Names), MemberType = typeof(TestBackends))]
     public void DivideErrorPointsAtTheDivideAndKeepsEarlierWork(string backend)
     {
-        using var r = new SnippetRunner(Backends.Create(backend));
+        using var r = new SnippetRunner(TestBackends.Create(backend));
         r.Run(a =>
         {
             a.mov(eax, 5);          // 5 bytes
@@ -58,10 +58,10 @@ public class MulDivTests
     }
 
     [Theory]
-    [MemberData(nameof(Backends.Names), MemberType = typeof(Backends))]
+    [MemberData(nameof(TestBackends.Names), MemberType = typeof(TestBackends))]
     public void DivideByAFaultingMemoryOperandChangesNothing(string backend)
     {
-        using var r = new SnippetRunner(Backends.Create(backend));
+        using var r = new SnippetRunner(TestBackends.Create(backend));
         r.Run(a =>
         {
             a.mov(eax, 1234);
@@ -74,10 +74,10 @@ public class MulDivTests
     }
 
     [Theory]
-    [MemberData(nameof(Backends.Names), MemberType = typeof(Backends))]
+    [MemberData(nameof(TestBackends.Names), MemberType = typeof(TestBackends))]
     public void ImulFlagsFeedAJumpInTheSameBlock(string backend)
     {
-        using var r = new SnippetRunner(Backends.Create(backend));
+        using var r = new SnippetRunner(TestBackends.Create(backend));
         r.Run(a =>
         {
             var overflow = a.CreateLabel();

@@ -19,10 +19,10 @@ public class RotatesTests
     public void MatchesHardware(string backend, string row) => HardwareCase.Check(backend, row);
 
     [Theory]
-    [MemberData(nameof(Backends.Names), MemberType = typeof(Backends))]
+    [MemberData(nameof(TestBackends.Names), MemberType = typeof(TestBackends))]
     public void RclChainShiftsAMultiwordValue(string backend)
     {
-        using var r = new SnippetRunner(Backends.Create(backend));
+        using var r = new SnippetRunner(TestBackends.Create(backend));
         r.Run(a =>
         {
             a.mov(eax, 0x80000000u);

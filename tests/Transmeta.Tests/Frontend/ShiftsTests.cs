@@ -22,10 +22,10 @@ public partial class ShiftsTests
     public void MatchesHardware(string backend, string row) => HardwareCase.Check(backend, row);
 
     [Theory]
-    [MemberData(nameof(Backends.Names), MemberType = typeof(Backends))]
+    [MemberData(nameof(TestBackends.Names), MemberType = typeof(TestBackends))]
     public void ClCountOfZeroKeepsFlagsOfAnEarlierInstructionInTheBlock(string backend)
     {
-        using var r = new SnippetRunner(Backends.Create(backend));
+        using var r = new SnippetRunner(TestBackends.Create(backend));
         r.Run(a =>
         {
             var done = a.CreateLabel();
@@ -44,10 +44,10 @@ public partial class ShiftsTests
     }
 
     [Theory]
-    [MemberData(nameof(Backends.Names), MemberType = typeof(Backends))]
+    [MemberData(nameof(TestBackends.Names), MemberType = typeof(TestBackends))]
     public void ClCountFlagsFeedAJumpInTheSameBlock(string backend)
     {
-        using var r = new SnippetRunner(Backends.Create(backend));
+        using var r = new SnippetRunner(TestBackends.Create(backend));
         r.Run(a =>
         {
             var done = a.CreateLabel();
@@ -81,7 +81,7 @@ internal static class HardwareCase
     private const uint Window = EbxForMemory - 16;
 
     public static IEnumerable<object[]> With(IEnumerable<string> rows) =>
-        from row in rows from b in Backends.Names select new object[] { b[0], row };
+        from row in rows from b in TestBackends.Names select new object[] { b[0], row };
 
     public static void Check(string backend, string row)
     {
@@ -102,7 +102,7 @@ internal static class HardwareCase
         }
         if (mem != null) regs[3] = EbxForMemory;
 
-        using var r = new SnippetRunner(Backends.Create(backend));
+        using var r = new SnippetRunner(TestBackends.Create(backend));
         for (int i = 0; i < 6; i++) Reg(ref r.State, i) = regs[i];
         r.State.SetEflags(flags | 2);
         if (mem != null)

@@ -243,14 +243,11 @@ public class StringsTests
             a.mov(esi, 0x1234FFFFu);
             a.db(0x67, 0xAC); // lodsb from DS:SI
         }),
-        new("a16_stosb_wraps_di_backward", a =>
+        new("a16_stosb_wraps_di", a =>
         {
             a.mov(eax, 0x42u);
-            a.mov(edi, 0x99990000u);
-            a.mov(__byte_ptr[0x3000], 0x11);
-            a.std();
-            a.db(0x67, 0xAA); // stosb to ES:DI = 0, DI becomes FFFF
-            a.cld();
+            a.mov(edi, 0x9999FFFFu);
+            a.db(0x67, 0xAA); // stosb to ES:DI = FFFF, DI becomes 0 (EDI's upper half kept)
         }),
         new("a16_repne_scasb", a =>
         {
@@ -301,6 +298,41 @@ public class StringsTests
 
     private static readonly Dictionary<string, NativeResult> Recorded = new()
     {
+        ["movsb_movsw_movsd"] = new([0x00000000, 0x00000000, 0x00000000, 0x00000000, 0x00080000, 0x00000000, 0x00020007, 0x00021007], 0x00000202, -1, 0x00001031, [0x00020000, 0x44332211, 0x00020004, 0x88776655, 0x00020008, 0xccbbaa99, 0x00021000, 0x44332211, 0x00021004, 0x00776655]),
+        ["movs_backward"] = new([0x00000000, 0x00000000, 0x00000000, 0x00000000, 0x00080000, 0x00000000, 0x00020001, 0x00021001], 0x00000602, -1, 0x00001032, [0x00020000, 0x44332211, 0x00020004, 0x88776655, 0x00020008, 0xccbbaa99, 0x00021000, 0x00330000, 0x00021004, 0x00006655, 0x00021008, 0xccbbaa99]),
+        ["rep_movsb_forward"] = new([0x00000000, 0x00000000, 0x00000000, 0x00000000, 0x00080000, 0x00000000, 0x0002000d, 0x0002100d], 0x00000202, -1, 0x00001039, [0x00020000, 0x44332211, 0x00020004, 0x88776655, 0x00020008, 0xccbbaa99, 0x0002000c, 0x00ffeedd, 0x00021000, 0x44332211, 0x00021004, 0x88776655, 0x00021008, 0xccbbaa99, 0x0002100c, 0x000000dd]),
+        ["rep_movsd_backward"] = new([0x00000000, 0x00000000, 0x00000000, 0x00000000, 0x00080000, 0x00000000, 0x0001fffc, 0x00020ffc], 0x00000602, -1, 0x00001044, [0x00020000, 0x44332211, 0x00020004, 0x88776655, 0x00020008, 0xccbbaa99, 0x0002000c, 0x00ffeedd, 0x00020010, 0x12345678, 0x00021000, 0x44332211, 0x00021004, 0x88776655, 0x00021008, 0xccbbaa99, 0x0002100c, 0x00ffeedd]),
+        ["rep_movsw_forward"] = new([0x00000000, 0x00000000, 0x00000000, 0x00000000, 0x00080000, 0x00000000, 0x0002000a, 0x0002100a], 0x00000202, -1, 0x00001030, [0x00020000, 0x44332211, 0x00020004, 0x88776655, 0x00020008, 0xccbbaa99, 0x00021000, 0x44332211, 0x00021004, 0x88776655, 0x00021008, 0x0000aa99]),
+        ["rep_movsb_overlapping"] = new([0x00000000, 0x00000000, 0x00000000, 0x00000000, 0x00080000, 0x00000000, 0x00020009, 0x0002000a], 0x00000202, -1, 0x0000102f, [0x00020000, 0x11111111, 0x00020004, 0x11111111, 0x00020008, 0xccbb1111]),
+        ["rep_movsd_across_pages"] = new([0x5a5a0014, 0x00000000, 0x00000000, 0x00000000, 0x00080000, 0x00000000, 0x00021030, 0x00022040], 0x00000246, -1, 0x0000102a, [0x00020fe0, 0x5a5a0000, 0x00020fe4, 0x5a5a0001, 0x00020fe8, 0x5a5a0002, 0x00020fec, 0x5a5a0003, 0x00020ff0, 0x5a5a0004, 0x00020ff4, 0x5a5a0005, 0x00020ff8, 0x5a5a0006, 0x00020ffc, 0x5a5a0007, 0x00021000, 0x5a5a0008, 0x00021004, 0x5a5a0009, 0x00021008, 0x5a5a000a, 0x0002100c, 0x5a5a000b, 0x00021010, 0x5a5a000c, 0x00021014, 0x5a5a000d, 0x00021018, 0x5a5a000e, 0x0002101c, 0x5a5a000f, 0x00021020, 0x5a5a0010, 0x00021024, 0x5a5a0011, 0x00021028, 0x5a5a0012, 0x0002102c, 0x5a5a0013, 0x00021ff0, 0x5a5a0000, 0x00021ff4, 0x5a5a0001, 0x00021ff8, 0x5a5a0002, 0x00021ffc, 0x5a5a0003, 0x00022000, 0x5a5a0004, 0x00022004, 0x5a5a0005, 0x00022008, 0x5a5a0006, 0x0002200c, 0x5a5a0007, 0x00022010, 0x5a5a0008, 0x00022014, 0x5a5a0009, 0x00022018, 0x5a5a000a, 0x0002201c, 0x5a5a000b, 0x00022020, 0x5a5a000c, 0x00022024, 0x5a5a000d, 0x00022028, 0x5a5a000e, 0x0002202c, 0x5a5a000f, 0x00022030, 0x5a5a0010, 0x00022034, 0x5a5a0011, 0x00022038, 0x5a5a0012, 0x0002203c, 0x5a5a0013]),
+        ["rep_zero_count_changes_nothing"] = new([0x80000000, 0x00000000, 0x00000000, 0x00000000, 0x00080000, 0x00000000, 0x00020000, 0x00021000], 0x00000a96, -1, 0x00001024, []),
+        ["rep_stos_all_sizes"] = new([0x11223344, 0x00000000, 0x00000000, 0x00000000, 0x00080000, 0x00000000, 0x00000000, 0x00021015], 0x00000202, -1, 0x00001025, [0x00021000, 0x44444444, 0x00021004, 0x44334433, 0x00021008, 0x22334433, 0x0002100c, 0x22334411, 0x00021010, 0x22334411, 0x00021014, 0x00000011]),
+        ["rep_stosd_backward"] = new([0xcafebabe, 0x00000000, 0x00000000, 0x00000000, 0x00080000, 0x00000000, 0x00000000, 0x00021000], 0x00000602, -1, 0x00001017, [0x00021004, 0xcafebabe, 0x00021008, 0xcafebabe, 0x0002100c, 0xcafebabe, 0x00021010, 0xcafebabe]),
+        ["stos_single_backward"] = new([0xa1b2c3d4, 0x00000000, 0x00000000, 0x00000000, 0x00080000, 0x00000000, 0x00000000, 0x00021009], 0x00000602, -1, 0x00001019, [0x0002100c, 0xb2c3d400, 0x00021010, 0x000000a1]),
+        ["lods_all_sizes"] = new([0x77665544, 0x00000000, 0xffff3322, 0xffffff11, 0x00080000, 0x00000000, 0x00020007, 0x00000000], 0x00000202, -1, 0x0000103a, [0x00020000, 0x44332211, 0x00020004, 0x88776655, 0x00020008, 0xccbbaa99]),
+        ["lods_backward"] = new([0xccbb6633, 0x00000000, 0xccbb6655, 0xccbbaa99, 0x00080000, 0x00000000, 0x00020001, 0x00000000], 0x00000602, -1, 0x00001036, [0x00020000, 0x44332211, 0x00020004, 0x88776655, 0x00020008, 0xccbbaa99]),
+        ["rep_lodsb"] = new([0x00000033, 0x00000000, 0x00000000, 0x00000000, 0x00080000, 0x00000000, 0x00020003, 0x00000000], 0x00000202, -1, 0x0000101b, [0x00020000, 0x44332211]),
+        ["cmpsb_less"] = new([0x00000000, 0x00000000, 0x00000000, 0x00000000, 0x00080000, 0x00000000, 0x00020001, 0x00021001], 0x00000287, -1, 0x00001024, [0x00020000, 0x00000010, 0x00021000, 0x00000020]),
+        ["cmpsw_signed_overflow"] = new([0x00000000, 0x00000000, 0x00000000, 0x00000000, 0x00080000, 0x00000000, 0x00020002, 0x00021002], 0x00000a16, -1, 0x00001025, [0x00020000, 0x00008000, 0x00021000, 0x00000001]),
+        ["cmpsd_equal_backward"] = new([0x00000000, 0x00000000, 0x00000000, 0x00000000, 0x00080000, 0x00000000, 0x0001fffc, 0x00020ffc], 0x00000646, -1, 0x00001025, [0x00020000, 0xdeadbeef, 0x00021000, 0xdeadbeef]),
+        ["repe_cmpsb_mismatch"] = new([0x00000000, 0x00000006, 0x00000000, 0x00000000, 0x00080000, 0x00000000, 0x00020006, 0x00021006], 0x00000287, -1, 0x0000104d, [0x00020000, 0x44332211, 0x00020004, 0x88776655, 0x00020008, 0xccbbaa99, 0x00021000, 0x44332211, 0x00021004, 0x88707655, 0x00021008, 0xccbbaa99]),
+        ["repe_cmpsb_all_equal"] = new([0x00000000, 0x00000000, 0x00000000, 0x00000000, 0x00080000, 0x00000000, 0x00020008, 0x00021008], 0x00000246, -1, 0x00001039, [0x00020000, 0x44332211, 0x00020004, 0x88776655, 0x00021000, 0x44332211, 0x00021004, 0x88776655]),
+        ["repe_cmpsd_backward"] = new([0x00000000, 0x00000000, 0x00000000, 0x00000000, 0x00080000, 0x00000000, 0x0001fffc, 0x00020ffc], 0x00000697, -1, 0x0000104e, [0x00020000, 0x00000005, 0x00020004, 0x88776655, 0x00020008, 0xccbbaa99, 0x00021000, 0x00000009, 0x00021004, 0x88776655, 0x00021008, 0xccbbaa99]),
+        ["repne_cmpsw_finds_equal"] = new([0x00000000, 0x00000002, 0x00000000, 0x00000000, 0x00080000, 0x00000000, 0x00020008, 0x00021008], 0x00000246, -1, 0x0000104e, [0x00020000, 0x00020001, 0x00020004, 0x00040003, 0x00020008, 0x00060005, 0x00021000, 0x00070008, 0x00021004, 0x00040009, 0x00021008, 0x00060005]),
+        ["repne_scasb_strlen"] = new([0x00000000, 0x0000000b, 0x00000000, 0x00000000, 0x00080000, 0x00000000, 0x00000000, 0x0002000c], 0x00000202, -1, 0x00001034, [0x00020000, 0x6c6c6568, 0x00020004, 0x6f77206f, 0x00020008, 0x00646c72]),
+        ["repne_scasb_not_found"] = new([0x00000099, 0x00000000, 0x00000000, 0x00000000, 0x00080000, 0x00000000, 0x00000000, 0x00020008], 0x00000206, -1, 0x0000102a, [0x00020000, 0x44332211, 0x00020004, 0x88776655]),
+        ["repe_scasd_backward"] = new([0x77777777, 0x00000007, 0x00000000, 0x00000000, 0x00080000, 0x00000000, 0x00000000, 0x0001fffc], 0x00000616, -1, 0x00001035, [0x00020000, 0x12345678, 0x00020004, 0x77777777, 0x00020008, 0x77777777]),
+        ["scasw_single"] = new([0x12340001, 0x00000000, 0x00000000, 0x00000000, 0x00080000, 0x00000000, 0x00000000, 0x00020002], 0x00000a87, -1, 0x00001020, [0x00020000, 0x00008001]),
+        ["a16_rep_movsb"] = new([0x00000000, 0xffff0000, 0x00000000, 0x00000000, 0x00080000, 0x00000000, 0xabcd3005, 0x12343105], 0x00000202, -1, 0x00001026, [0x00003000, 0x44332211, 0x00003004, 0x88776655, 0x00003100, 0x44332211, 0x00003104, 0x00000055]),
+        ["a16_rep_stosw_backward"] = new([0x5555aaaa, 0x88880000, 0x00000000, 0x00000000, 0x00080000, 0x00000000, 0x00000000, 0x777730fc], 0x00000602, -1, 0x00001013, [0x00003100, 0x5555aaaa, 0x00003104, 0x5555aaaa, 0x00003108, 0x5555aaaa]),
+        ["a16_lodsb_wraps_si"] = new([0x0000007e, 0x00000000, 0x00000000, 0x00000000, 0x00080000, 0x00000000, 0x12340000, 0x00000000], 0x00000202, -1, 0x0000100e, [0x0000fffc, 0x7e000000]),
+        ["a16_stosb_wraps_di"] = new([0x00000042, 0x00000000, 0x00000000, 0x00000000, 0x00080000, 0x00000000, 0x00000000, 0x99990000], 0x00000202, -1, 0x0000100c, [0x0000fffc, 0x42000000]),
+        ["a16_repne_scasb"] = new([0x00000055, 0xffff000b, 0x00000000, 0x00000000, 0x00080000, 0x00000000, 0x00000000, 0xffff3005], 0x00000246, -1, 0x00001026, [0x00003000, 0x44332211, 0x00003004, 0x88776655]),
+        ["a16_repe_cmpsw"] = new([0x00000000, 0x00030002, 0x00000000, 0x00000000, 0x00080000, 0x00000000, 0x00013008, 0x00023108], 0x00000297, -1, 0x0000103a, [0x00003000, 0x44332211, 0x00003004, 0x88776655, 0x00003100, 0x44332211, 0x00003104, 0x88776656]),
+        ["fs_rep_movsb"] = new([0x00000000, 0x00000000, 0x00000000, 0x00000000, 0x00080000, 0x00000000, 0x00000107, 0x00021007], 0x00000202, -1, 0x00001026, [0x00021000, 0x44332211, 0x00021004, 0x00776655, 0x00030100, 0x44332211, 0x00030104, 0x88776655]),
+        ["fs_lodsd_cmpsb"] = new([0x44332211, 0x00000000, 0x00000000, 0x00000000, 0x00080000, 0x00000000, 0x00000105, 0x00021001], 0x00000246, -1, 0x00001031, [0x00021000, 0x88776655, 0x00030100, 0x44332211, 0x00030104, 0x88776655]),
+        ["repne_prefix_on_movsb_repeats"] = new([0x00000000, 0x00000000, 0x00000000, 0x00000000, 0x00080000, 0x00000000, 0x00020006, 0x00021006], 0x00000202, -1, 0x00001025, [0x00020000, 0x44332211, 0x00020004, 0x88776655, 0x00021000, 0x44332211, 0x00021004, 0x00006655]),
+        ["rep_movsb_faults_midway"] = new([0x00000000, 0x00000004, 0x00000000, 0x00000000, 0x00080000, 0x00000000, 0x00020004, 0x00100000], 0x00010202, 14, 0x00001023, [0x00020000, 0x44332211, 0x00020004, 0x88776655, 0x000ffffc, 0x44332211]),
     };
 
     public static IEnumerable<object[]> Matrix => NativeOracle.Matrix(NativeCases);
@@ -336,10 +368,10 @@ public class StringsTests
     }
 
     [Theory]
-    [MemberData(nameof(Support.Backends.Names), MemberType = typeof(Support.Backends))]
+    [MemberData(nameof(Support.TestBackends.Names), MemberType = typeof(Support.Backends))]
     public void RepLeavesAtDeadlineAndResumes(string backend)
     {
-        using var r = new SnippetRunner(Support.Backends.Create(backend));
+        using var r = new SnippetRunner(Support.TestBackends.Create(backend));
         FillSource(r);
         r.State.Deadline = 100;
         Assert.Throws<TimeoutException>(() => r.Run(LongCopy, maxBlocks: 1));
@@ -361,11 +393,11 @@ public class StringsTests
     }
 
     [Theory]
-    [MemberData(nameof(Support.Backends.Names), MemberType = typeof(Support.Backends))]
+    [MemberData(nameof(Support.TestBackends.Names), MemberType = typeof(Support.Backends))]
     public void RepMakesProgressWhenDeadlineStaysPast(string backend)
     {
         // A deadline already reached still lets each entry do one iteration, so the loop ends.
-        using var r = new SnippetRunner(Support.Backends.Create(backend));
+        using var r = new SnippetRunner(Support.TestBackends.Create(backend));
         FillSource(r);
         r.State.Deadline = 10;
         r.Run(LongCopy);
@@ -375,10 +407,10 @@ public class StringsTests
     }
 
     [Theory]
-    [MemberData(nameof(Support.Backends.Names), MemberType = typeof(Support.Backends))]
+    [MemberData(nameof(Support.TestBackends.Names), MemberType = typeof(Support.Backends))]
     public void RepeCmpsbResumedAfterDeadlineStopsAtMismatch(string backend)
     {
-        using var r = new SnippetRunner(Support.Backends.Create(backend));
+        using var r = new SnippetRunner(Support.TestBackends.Create(backend));
         for (int i = 0; i < 300; i++) r.Ram[(int)Src + i] = r.Ram[(int)Dst + i] = (byte)i;
         r.Ram[(int)Dst + 250] = 0xFF; // src byte 250 (0xFA) < 0xFF
         r.State.Deadline = 50;
@@ -399,11 +431,11 @@ public class StringsTests
     }
 
     [Theory]
-    [MemberData(nameof(Support.Backends.Names), MemberType = typeof(Support.Backends))]
+    [MemberData(nameof(Support.TestBackends.Names), MemberType = typeof(Support.Backends))]
     public void RepStosdThenCodeContinuesInSameBlock(string backend)
     {
         // The loop sits inside the block; instructions after it use the registers it left.
-        using var r = new SnippetRunner(Support.Backends.Create(backend));
+        using var r = new SnippetRunner(Support.TestBackends.Create(backend));
         r.Run(a =>
         {
             a.mov(eax, 0x01020304u);
@@ -420,11 +452,11 @@ public class StringsTests
     }
 
     [Theory]
-    [MemberData(nameof(Support.Backends.Names), MemberType = typeof(Support.Backends))]
+    [MemberData(nameof(Support.TestBackends.Names), MemberType = typeof(Support.Backends))]
     public void SseMovsdIsNotAStringMove(string backend)
     {
         // MOVSD xmm, xmm shares the mnemonic: the string lifter must not take it (#UD here).
-        using var r = new SnippetRunner(Support.Backends.Create(backend));
+        using var r = new SnippetRunner(Support.TestBackends.Create(backend));
         r.Run(a => a.movsd(xmm0, xmm1));
         Assert.Equal(ExceptionVectors.InvalidOpcode, r.FaultVector);
     }

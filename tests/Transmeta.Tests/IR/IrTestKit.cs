@@ -90,6 +90,15 @@ public static unsafe class IrTestKit
         }
     }
 
+    /// <summary>Like <see cref="Run"/> but fails instead of hanging when a broken pass turns a
+    /// counted loop into an endless one.</summary>
+    public static RunResult RunBounded(IrBlock block, byte[] initialState, byte[] initialMemory)
+    {
+        var task = Task.Run(() => Run(block, initialState, initialMemory));
+        Assert.True(task.Wait(TimeSpan.FromSeconds(20)), "block did not finish (endless loop?)\n" + IrPrinter.Print(block));
+        return task.Result;
+    }
+
     /// <summary>Runs a block once on the interpreter from the given state and memory (copied).</summary>
     public static RunResult Run(IrBlock block, byte[] initialState, byte[] initialMemory)
     {

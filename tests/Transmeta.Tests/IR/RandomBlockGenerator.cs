@@ -193,8 +193,11 @@ public sealed class RandomBlockGenerator
         int id = _rng.Next(4);
         int a = id == HFault && Chance(30) ? Const32Of(0xDEAD) : Any32();
         int b = Chance(50) ? Any32() : -1;
+        // The state the touch helper changes, known before the call and read after it.
+        if (id == HTouch && Chance(50)) Def(_b.LoadState(TouchOffset));
         int t = _b.CallHelper(id, a, b);
         _t64.Add(t);
+        if (id == HTouch && Chance(50)) _b.StoreState(Offsets32[_rng.Next(Offsets32.Length)], _b.LoadState(TouchOffset));
     }
 
     private (int T32, int T64) Scope() => (_t32.Count, _t64.Count);

@@ -128,9 +128,18 @@ public sealed unsafe class SnippetRunner : IDisposable
     /// <summary>Hook for the IR pass pipeline (set by the test assembly once passes exist).</summary>
     public static Action<IrBlock> Optimize { get; set; } = _ => { };
 
-    // Every page of RAM is in the TLB, so a slow path is an access outside RAM: a page fault.
+    // Every page of RAM is in the TLB, so a slow path is a misaligned access (done here) or an
+    // access outside RAM: a page fault.
     private static uint ReadSlow(RuntimeContext* ctx, uint address, int size)
     {
+        if ((ulong)address + (uint)size <= RamSize)
+        {
+            // A misaligned access inside RAM (the inline hit path takes aligned ones only).
+            byte* ram = (byte*)ctx->ReadTlb[0].Addend;
+            uint v = 0;
+            for (int i = size - 1; i >= 0; i--) v = v << 8 | ram[address + i];
+            return v;
+        }
         ((CpuState*)ctx->State)->FaultVector = ExceptionVectors.PageFault;
         ctx->Status = RuntimeContext.StatusFault;
         return 0;
@@ -138,6 +147,12 @@ public sealed unsafe class SnippetRunner : IDisposable
 
     private static void WriteSlow(RuntimeContext* ctx, uint address, int size, uint value)
     {
+        if ((ulong)address + (uint)size <= RamSize)
+        {
+            byte* ram = (byte*)ctx->WriteTlb[0].Addend;
+            for (int i = 0; i < size; i++) ram[address + i] = (byte)(value >> (8 * i));
+            return;
+        }
         ((CpuState*)ctx->State)->FaultVector = ExceptionVectors.PageFault;
         ctx->Status = RuntimeContext.StatusFault;
     }

@@ -3,7 +3,7 @@ using Transmeta.IR;
 namespace Transmeta.Tests.Support;
 
 /// <summary>The backends every instruction-level and guest-image test runs on, by name.</summary>
-public static class Backends
+public static class TestBackends
 {
     public static IEnumerable<object[]> Names => new[] { new object[] { "interp" }, new object[] { "il" } };
 
