@@ -11,21 +11,28 @@
 #                            with expected/ (cross-checks QEMU against hardware)
 #   ./build.sh --clean       remove build/
 #
+# Every C program in c/ is built twice: bin/NAME.elf (full size, listed in
+# suite.txt) and bin/NAME-small.elf (compiled with -DSMALL: about 1/50 of the
+# work, for tests under slow backends; listed in suite-small.txt).
+# Image names after the options (e.g. `./build.sh --check sha256-small`) limit
+# the QEMU and host runs to those images; everything is still built.
+#
 # Environment: CC (default gcc, else clang), LD (default ld, else ld.lld),
 # QEMU (default qemu-system-i386), TIMEOUT (seconds per run, default 120).
 # Installs nothing; prints the Debian packages that are missing.
 set -eu
 cd "$(dirname "$0")"
 
-RECORD=0 CHECK=0 HOSTCHECK=0
+RECORD=0 CHECK=0 HOSTCHECK=0 ONLY=""
 for arg in "$@"; do
     case "$arg" in
         --record) RECORD=1 ;;
         --check) CHECK=1 ;;
         --host-check) HOSTCHECK=1 ;;
         --clean) echo "removing build/"; rm -rf build; exit 0 ;;
-        -h|--help) sed -n '2,17p' "$0"; exit 0 ;;
-        *) echo "unknown option: $arg (try --help)" >&2; exit 2 ;;
+        -h|--help) sed -n '2,22p' "$0"; exit 0 ;;
+        -*) echo "unknown option: $arg (try --help)" >&2; exit 2 ;;
+        *) ONLY="$ONLY ${arg%.elf}" ;;
     esac
 done
 
@@ -73,7 +80,8 @@ fi
 # -------------------------------------------------------------- building
 ASM_IMAGES=$(cd asm && ls *.asm | sed 's/\.asm$//')
 C_IMAGES=$(cd c && ls *.c | sed 's/\.c$//')
-IMAGES="$ASM_IMAGES $C_IMAGES"
+SMALL_IMAGES=$(for n in $C_IMAGES; do echo "$n-small"; done)
+IMAGES="$ASM_IMAGES $C_IMAGES $SMALL_IMAGES"
 
 echo "assembling runtime"
 for f in multiboot serial lib linux; do
@@ -89,6 +97,8 @@ done
 for n in $C_IMAGES; do
     echo "$CC c/$n.c"
     $CC $CFLAGS -c c/$n.c -o build/obj/$n.o
+    echo "$CC -DSMALL c/$n.c"
+    $CC $CFLAGS -DSMALL -c c/$n.c -o build/obj/$n-small.o
 done
 for n in $IMAGES; do
     $LD $LDFLAGS $RT build/obj/$n.o -o bin/$n.elf
@@ -114,8 +124,16 @@ done
 
 echo "images:"
 for n in $IMAGES; do
-    printf '  %-14s %7d bytes\n' "$n.elf" "$(wc -c < bin/$n.elf)"
+    printf '  %-18s %7d bytes\n' "$n.elf" "$(wc -c < bin/$n.elf)"
 done
+
+# The QEMU and host runs cover every image, or only those named on the command line.
+if [ -n "$ONLY" ]; then
+    for n in $ONLY; do
+        [ -f "bin/$n.elf" ] || { echo "no such image: $n (see bin/)" >&2; exit 2; }
+    done
+    IMAGES=$ONLY
+fi
 
 # ------------------------------------------------------------ QEMU runs
 run_qemu() { # image, stdout file -> sets STATUS and SECS
@@ -139,7 +157,7 @@ if [ $RECORD = 1 ]; then
         fi
         cp build/$n.out expected/$n.out
         echo $STATUS > expected/$n.status
-        printf '  %-14s status %-3s %6d bytes out  %ss\n' "$n" "$STATUS" "$(wc -c < build/$n.out)" "$SECS"
+        printf '  %-16s status %-3s %6d bytes out  %ss\n' "$n" "$STATUS" "$(wc -c < build/$n.out)" "$SECS"
     done
 fi
 
@@ -149,9 +167,9 @@ if [ $CHECK = 1 ]; then
     for n in $IMAGES; do
         run_qemu $n build/$n.out
         if cmp -s build/$n.out expected/$n.out && [ "$STATUS" = "$(cat expected/$n.status)" ]; then
-            printf '  %-14s PASS  %ss\n' "$n" "$SECS"
+            printf '  %-16s PASS  %ss\n' "$n" "$SECS"
         else
-            printf '  %-14s FAIL  status %s (expected %s); diff build/%s.out expected/%s.out\n' \
+            printf '  %-16s FAIL  status %s (expected %s); diff build/%s.out expected/%s.out\n' \
                 "$n" "$STATUS" "$(cat expected/$n.status 2>/dev/null)" "$n" "$n"
             fails=$((fails + 1))
         fi
@@ -170,9 +188,9 @@ if [ $HOSTCHECK = 1 ]; then
         set -e
         want=$(cat expected/$n.status 2>/dev/null || echo '?')
         if cmp -s build/host/$n.out expected/$n.out && [ "$((rc * 2 + 1))" = "$want" ]; then
-            printf '  %-14s same as QEMU\n' "$n"
+            printf '  %-16s same as QEMU\n' "$n"
         else
-            printf '  %-14s DIFFERS (exit %s, QEMU status %s); diff build/host/%s.out expected/%s.out\n' \
+            printf '  %-16s DIFFERS (exit %s, QEMU status %s); diff build/host/%s.out expected/%s.out\n' \
                 "$n" "$rc" "$want" "$n" "$n"
             fails=$((fails + 1))
         fi

@@ -75,7 +75,7 @@ public static class DeadStateStoreElimination
                 case Opcode.Load or Opcode.Store or Opcode.Label or Opcode.Jump or Opcode.BranchIf or Opcode.Exit:
                     generation++;
                     break;
-                case Opcode.CallHelper when helpers[ins.Aux].MayFault:
+                case Opcode.CallHelper when helpers[ins.Aux].MayFault || helpers[ins.Aux].TouchesState:
                     generation++;
                     break;
                 case Opcode.InsnStart when insnStartBarrier[i]:

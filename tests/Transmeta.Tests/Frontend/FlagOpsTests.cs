@@ -73,7 +73,7 @@ public class FlagOpsTests
         }) { FlagsMask = AllFlags },
         new("pushf16", a =>
         {
-            a.push(0x00040ED7);
+            a.push(0x00200ED7); // (not AC: the host would then fault on the misaligned stack)
             a.popfd();
             a.db(0x66, 0x9C); // pushf: low 16 bits only
         }) { FlagsMask = AllFlags },
@@ -97,6 +97,17 @@ public class FlagOpsTests
 
     private static readonly Dictionary<string, NativeResult> Recorded = new()
     {
+        ["stc_clc_cmc_std_cld"] = new([0x00000000, 0x00000000, 0x00000000, 0x00000000, 0x0007ffe8, 0x00000000, 0x00000000, 0x00000000], 0x00000202, -1, 0x0000100c, [0x0007ffe8, 0x00000202, 0x0007ffec, 0x00000602, 0x0007fff0, 0x00000202, 0x0007fff4, 0x00000203, 0x0007fff8, 0x00000202, 0x0007fffc, 0x00000203]),
+        ["cmc_after_sub"] = new([0xffffffff, 0x00000000, 0x00000000, 0x00000000, 0x0007fffc, 0x00000000, 0x00000000, 0x00000000], 0x00000296, -1, 0x0000100c, [0x0007fffc, 0x00000296]),
+        ["lahf_after_add"] = new([0x00005700, 0x00000000, 0x00000000, 0x00000000, 0x00080000, 0x00000000, 0x00000000, 0x00000000], 0x00000257, -1, 0x00001008, []),
+        ["lahf_all_set"] = new([0x1111d711, 0x00000000, 0x00000000, 0x00000000, 0x00080000, 0x00000000, 0x00000000, 0x00000000], 0x00000ad7, -1, 0x0000100c, [0x0007fffc, 0x00000ad7]),
+        ["sahf_keeps_of"] = new([0x0000fd00, 0x00000000, 0x00000000, 0x00000000, 0x0007fffc, 0x00000000, 0x00000000, 0x00000000], 0x00000ad7, -1, 0x0000100d, [0x0007fffc, 0x00000ad7]),
+        ["sahf_clears"] = new([0x00000200, 0x00000000, 0x00000000, 0x00000000, 0x0007fffc, 0x00000000, 0x00000000, 0x00000000], 0x00000a02, -1, 0x0000100d, [0x0007fffc, 0x00000a02]),
+        ["popfd_pushfd_roundtrip"] = new([0x00000000, 0x00000000, 0x00000000, 0x00000000, 0x0007fffc, 0x00000000, 0x00000000, 0x00000000], 0x00244ed7, -1, 0x00001007, [0x0007fffc, 0x00244ed7]),
+        ["popfd_ignores_reserved_bits"] = new([0x00000000, 0x00000000, 0x00000000, 0x00000000, 0x0007fffc, 0x00000000, 0x00000000, 0x00000000], 0x00000202, -1, 0x00001007, [0x0007fffc, 0x00000202]),
+        ["pushf16"] = new([0x00000000, 0x00000000, 0x00000000, 0x00000000, 0x0007fffe, 0x00000000, 0x00000000, 0x00000000], 0x00200ed7, -1, 0x00001008, [0x0007fffc, 0x0ed70ed7]),
+        ["popf16_keeps_upper_half"] = new([0x00000000, 0x00000000, 0x00000000, 0x00000000, 0x0007fffc, 0x00000000, 0x00000000, 0x00000000], 0x00040a97, -1, 0x0000100d, [0x0007fffc, 0x00040a97]),
+        ["popfd_then_adc_uses_carry"] = new([0x00000006, 0x00000000, 0x00000000, 0x00000000, 0x0007fffc, 0x00000000, 0x00000000, 0x00000000], 0x00000206, -1, 0x00001011, [0x0007fffc, 0x00000206]),
     };
 
     public static IEnumerable<object[]> Matrix => NativeOracle.Matrix(NativeCases);
@@ -108,10 +119,10 @@ public class FlagOpsTests
     // ------------------------------------------------------------------ CPL 0 behaviour (not checkable natively)
 
     [Theory]
-    [MemberData(nameof(Support.TestBackends.Names), MemberType = typeof(Support.Backends))]
+    [MemberData(nameof(TestBackends.Names), MemberType = typeof(TestBackends))]
     public void PopfAtCpl0WritesIfAndIoplButNotRfVmVifVip(string backend)
     {
-        using var r = new SnippetRunner(Support.TestBackends.Create(backend));
+        using var r = new SnippetRunner(TestBackends.Create(backend));
         r.Run(a =>
         {
             a.push(0x003F3DD7u); // everything from CF to ID, IOPL 3, IF clear
@@ -130,10 +141,10 @@ public class FlagOpsTests
     }
 
     [Theory]
-    [MemberData(nameof(Support.TestBackends.Names), MemberType = typeof(Support.Backends))]
+    [MemberData(nameof(TestBackends.Names), MemberType = typeof(TestBackends))]
     public void PushfClearsRfAndVmInTheImage(string backend)
     {
-        using var r = new SnippetRunner(Support.TestBackends.Create(backend));
+        using var r = new SnippetRunner(TestBackends.Create(backend));
         r.State.SetEflags(0x00030202 | EflagsBits.AC); // RF VM AC IF
         r.Run(a =>
         {
@@ -147,11 +158,11 @@ public class FlagOpsTests
     }
 
     [Theory]
-    [MemberData(nameof(Support.TestBackends.Names), MemberType = typeof(Support.Backends))]
+    [MemberData(nameof(TestBackends.Names), MemberType = typeof(TestBackends))]
     public void PopfEndsTheBlock(string backend)
     {
         // POPF may set IF, so the VMM must get control right after it: the HLT is a second block.
-        using var r = new SnippetRunner(Support.TestBackends.Create(backend));
+        using var r = new SnippetRunner(TestBackends.Create(backend));
         r.Run(a =>
         {
             a.push(0x202);

@@ -39,7 +39,7 @@ public static class NativeOracle
     /// <summary>Theory rows: every backend × every case name.</summary>
     public static IEnumerable<object[]> Matrix(IEnumerable<NativeCase> cases)
     {
-        foreach (object[] backend in Support.TestBackends.Names)
+        foreach (object[] backend in TestBackends.Names)
             foreach (NativeCase c in cases)
                 yield return new object[] { backend[0], c.Name };
     }
@@ -48,7 +48,7 @@ public static class NativeOracle
     {
         NativeCase c = cases.Single(x => x.Name == name);
         Assert.True(recorded.TryGetValue(name, out NativeResult? expected), $"no hardware recording for {name}");
-        using var r = new SnippetRunner(Support.TestBackends.Create(backend));
+        using var r = new SnippetRunner(TestBackends.Create(backend));
         r.State.SetEflags(0x202);
         if (c.FsBase != 0) r.State.Segment(SegReg.FS).Base = c.FsBase;
         r.Run(c.Code);

@@ -368,10 +368,10 @@ public class StringsTests
     }
 
     [Theory]
-    [MemberData(nameof(Support.TestBackends.Names), MemberType = typeof(Support.Backends))]
+    [MemberData(nameof(TestBackends.Names), MemberType = typeof(TestBackends))]
     public void RepLeavesAtDeadlineAndResumes(string backend)
     {
-        using var r = new SnippetRunner(Support.TestBackends.Create(backend));
+        using var r = new SnippetRunner(TestBackends.Create(backend));
         FillSource(r);
         r.State.Deadline = 100;
         Assert.Throws<TimeoutException>(() => r.Run(LongCopy, maxBlocks: 1));
@@ -393,11 +393,11 @@ public class StringsTests
     }
 
     [Theory]
-    [MemberData(nameof(Support.TestBackends.Names), MemberType = typeof(Support.Backends))]
+    [MemberData(nameof(TestBackends.Names), MemberType = typeof(TestBackends))]
     public void RepMakesProgressWhenDeadlineStaysPast(string backend)
     {
         // A deadline already reached still lets each entry do one iteration, so the loop ends.
-        using var r = new SnippetRunner(Support.TestBackends.Create(backend));
+        using var r = new SnippetRunner(TestBackends.Create(backend));
         FillSource(r);
         r.State.Deadline = 10;
         r.Run(LongCopy);
@@ -407,10 +407,10 @@ public class StringsTests
     }
 
     [Theory]
-    [MemberData(nameof(Support.TestBackends.Names), MemberType = typeof(Support.Backends))]
+    [MemberData(nameof(TestBackends.Names), MemberType = typeof(TestBackends))]
     public void RepeCmpsbResumedAfterDeadlineStopsAtMismatch(string backend)
     {
-        using var r = new SnippetRunner(Support.TestBackends.Create(backend));
+        using var r = new SnippetRunner(TestBackends.Create(backend));
         for (int i = 0; i < 300; i++) r.Ram[(int)Src + i] = r.Ram[(int)Dst + i] = (byte)i;
         r.Ram[(int)Dst + 250] = 0xFF; // src byte 250 (0xFA) < 0xFF
         r.State.Deadline = 50;
@@ -431,11 +431,11 @@ public class StringsTests
     }
 
     [Theory]
-    [MemberData(nameof(Support.TestBackends.Names), MemberType = typeof(Support.Backends))]
+    [MemberData(nameof(TestBackends.Names), MemberType = typeof(TestBackends))]
     public void RepStosdThenCodeContinuesInSameBlock(string backend)
     {
         // The loop sits inside the block; instructions after it use the registers it left.
-        using var r = new SnippetRunner(Support.TestBackends.Create(backend));
+        using var r = new SnippetRunner(TestBackends.Create(backend));
         r.Run(a =>
         {
             a.mov(eax, 0x01020304u);
@@ -452,11 +452,11 @@ public class StringsTests
     }
 
     [Theory]
-    [MemberData(nameof(Support.TestBackends.Names), MemberType = typeof(Support.Backends))]
+    [MemberData(nameof(TestBackends.Names), MemberType = typeof(TestBackends))]
     public void SseMovsdIsNotAStringMove(string backend)
     {
         // MOVSD xmm, xmm shares the mnemonic: the string lifter must not take it (#UD here).
-        using var r = new SnippetRunner(Support.TestBackends.Create(backend));
+        using var r = new SnippetRunner(TestBackends.Create(backend));
         r.Run(a => a.movsd(xmm0, xmm1));
         Assert.Equal(ExceptionVectors.InvalidOpcode, r.FaultVector);
     }

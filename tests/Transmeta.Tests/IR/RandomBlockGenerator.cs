@@ -159,7 +159,7 @@ public sealed class RandomBlockGenerator
 
     private void UnaryOp()
     {
-        switch (_rng.Next(9))
+        switch (_rng.Next(10))
         {
             case 0: Def(_b.Not(Chance(50) ? Any32() : Def(_b.Not(Any32())))); break;
             case 1: Def(_b.Neg(Chance(50) ? Any64() : Def(_b.Neg(Any64())))); break;
@@ -169,6 +169,7 @@ public sealed class RandomBlockGenerator
             case 5: Def(_b.Unary(Opcode.Popcnt, Any32())); break;
             case 6: Def(_b.Unary(Chance(50) ? Opcode.Ctz : Opcode.Clz, Def(_b.Or(Any32(), _b.Const(1))))); break;
             case 7: Def(_b.Unary(Opcode.Bswap, Any32())); break;
+            case 8: Def(_b.Unary(Opcode.ZextTo64, Def(_b.Unary(Opcode.Trunc, Any64())))); break;
             default: Def(_b.Unary(Chance(50) ? Opcode.ZextTo64 : Opcode.SextTo64, Any32())); break;
         }
     }

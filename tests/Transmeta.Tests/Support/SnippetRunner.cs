@@ -101,7 +101,7 @@ public sealed unsafe class SnippetRunner : IDisposable
             if (!_cache.TryGetValue(eip, out CompiledBlock? block))
             {
                 IrBlock ir = translator.Translate(reader, eip, DecodeMode.Flat32);
-                if (_optimize) Optimize(ir);
+                if (_optimize) Transmeta.IR.Passes.PassPipeline.Optimize(ir);
                 IrVerifier.Verify(ir);
                 block = _backend.Compile(ir);
                 _cache[eip] = block;
@@ -124,9 +124,6 @@ public sealed unsafe class SnippetRunner : IDisposable
         }
         throw new TimeoutException("snippet ran too long");
     }
-
-    /// <summary>Hook for the IR pass pipeline (set by the test assembly once passes exist).</summary>
-    public static Action<IrBlock> Optimize { get; set; } = _ => { };
 
     // Every page of RAM is in the TLB, so a slow path is a misaligned access (done here) or an
     // access outside RAM: a page fault.

@@ -2,7 +2,11 @@
  * loop-heavy program with a subroutine call. */
 #include "runtime.h"
 
+#ifdef SMALL                /* test-scale build (bytecode-small.elf) */
+#define ITERATIONS 48
+#else
 #define ITERATIONS 2400     /* outer loop count of the interpreted program */
+#endif
 #define INNER 1000
 
 enum { PUSH, LD, ST, ADD, SUB, MUL, XOR, AND, SHL, SHR, LT, JMP, JZ, JNZ,

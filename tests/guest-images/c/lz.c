@@ -2,8 +2,13 @@
  * text, decompression, and verification; repeated. */
 #include "runtime.h"
 
+#ifdef SMALL                /* test-scale build (lz-small.elf) */
+#define ITERATIONS 2
+#define N (64 * 1024)
+#else
 #define ITERATIONS 60
 #define N (128 * 1024)
+#endif
 #define WIN 4096
 #define MINM 3
 #define MAXM 18

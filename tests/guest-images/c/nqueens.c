@@ -1,8 +1,13 @@
 /* nqueens: count N-queens solutions with bitmask backtracking. */
 #include "runtime.h"
 
+#ifdef SMALL                /* test-scale build (nqueens-small.elf) */
+#define ITERATIONS 2
+#define MAXN 11
+#else
 #define ITERATIONS 16
 #define MAXN 12
+#endif
 
 static u32 solve(u32 cols, u32 d1, u32 d2, u32 all)
 {
