@@ -9,6 +9,8 @@
 #   ./build.sh --host-check  build, then also link every image as a Linux i386
 #                            program and compare its output on the host CPU
 #                            with expected/ (cross-checks QEMU against hardware)
+#   ./build.sh --host-build  build, then link the Linux i386 programs into
+#                            build/host/NAME without running them (bench/ uses it)
 #   ./build.sh --clean       remove build/
 #
 # Every C program in c/ is built twice: bin/NAME.elf (full size, listed in
@@ -23,14 +25,15 @@
 set -eu
 cd "$(dirname "$0")"
 
-RECORD=0 CHECK=0 HOSTCHECK=0 ONLY=""
+RECORD=0 CHECK=0 HOSTCHECK=0 HOSTBUILD=0 ONLY=""
 for arg in "$@"; do
     case "$arg" in
         --record) RECORD=1 ;;
         --check) CHECK=1 ;;
         --host-check) HOSTCHECK=1 ;;
+        --host-build) HOSTBUILD=1 ;;
         --clean) echo "removing build/"; rm -rf build; exit 0 ;;
-        -h|--help) sed -n '2,22p' "$0"; exit 0 ;;
+        -h|--help) sed -n '2,24p' "$0"; exit 0 ;;
         -*) echo "unknown option: $arg (try --help)" >&2; exit 2 ;;
         *) ONLY="$ONLY ${arg%.elf}" ;;
     esac
@@ -175,6 +178,13 @@ if [ $CHECK = 1 ]; then
         fi
     done
     [ $fails = 0 ] || { echo "$fails image(s) failed"; exit 1; }
+fi
+
+if [ $HOSTBUILD = 1 ]; then
+    echo "host build: same objects linked as Linux i386 programs in build/host/"
+    for n in $IMAGES; do
+        $LD $LDFLAGS -e _start build/obj/$n.o $RT_HOST -o build/host/$n
+    done
 fi
 
 if [ $HOSTCHECK = 1 ]; then

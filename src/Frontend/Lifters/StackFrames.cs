@@ -71,13 +71,11 @@ public static class StackFrames
             cx.WriteMemory(size, StackLinear(cx, Minus(cx, esp, pushed)), frameTemp);
         }
 
+        // EBP = FrameTemp, or BP = FrameTemp with a 16-bit operand size. The SDM's copy loop
+        // decrements EBP itself, which could borrow into EBP's upper half; the host keeps the
+        // upper half as it was (checked natively: EBP = 3_0002h, level 3 gives 3_xxxxh).
         if (size == 4) cx.SetReg32(5, frameTemp);
-        else
-        {
-            // BP = FrameTemp; the rest of EBP is what the copy loop's EBP -= 2 left.
-            int rest = cx.StackSize == 4 ? Minus(cx, ebp, copied.Length * 2) : ebp;
-            cx.SetReg32(5, b.Or(b.And(rest, 0xFFFF0000u), b.And(frameTemp, 0xFFFFu)));
-        }
+        else cx.SetReg32(5, b.Or(b.And(ebp, 0xFFFF0000u), b.And(frameTemp, 0xFFFFu)));
         SetStackPointer(cx, Minus(cx, esp, pushed + alloc));
     }
 

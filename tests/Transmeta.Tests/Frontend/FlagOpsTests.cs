@@ -1,4 +1,5 @@
 using Iced.Intel;
+using Transmeta.Frontend.Decoding;
 using Transmeta.Frontend.Flags;
 using Transmeta.Tests.Support;
 using Xunit;
@@ -170,5 +171,36 @@ public class FlagOpsTests
             a.nop();
         });
         Assert.Equal(1, r.BlocksRun);
+    }
+
+    [Theory]
+    [MemberData(nameof(TestBackends.Names), MemberType = typeof(TestBackends))]
+    public void PopfAtCpl3KeepsIoplAndIfWhenIoplIsLower(string backend)
+    {
+        using var r = new SnippetRunner(TestBackends.Create(backend)) { Mode = new DecodeMode(32, true, 3, 4) };
+        r.Run(a =>
+        {
+            a.push(0x3AD7); // IOPL 3, OF IF SF ZF AF PF CF
+            a.popfd();
+            a.pushfd();
+            a.pop(eax);
+        });
+        Assert.Equal(0x08D7u, r.State.Eax);
+    }
+
+    [Theory]
+    [MemberData(nameof(TestBackends.Names), MemberType = typeof(TestBackends))]
+    public void PopfAtCpl3ChangesIfWhenIoplAllows(string backend)
+    {
+        using var r = new SnippetRunner(TestBackends.Create(backend)) { Mode = new DecodeMode(32, true, 3, 4) };
+        r.State.SetEflags(0x3002); // IOPL 3, IF clear
+        r.Run(a =>
+        {
+            a.push(0x0202);
+            a.popfd();
+            a.pushfd();
+            a.pop(eax);
+        });
+        Assert.Equal(0x3202u, r.State.Eax);
     }
 }

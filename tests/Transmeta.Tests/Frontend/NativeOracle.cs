@@ -44,11 +44,19 @@ public static class NativeOracle
                 yield return new object[] { backend[0], c.Name };
     }
 
-    public static unsafe void Check(string backend, IEnumerable<NativeCase> cases, IReadOnlyDictionary<string, NativeResult> recorded, string name)
+    /// <summary>Runs the case on <paramref name="backend"/>, with and without the IR passes, and
+    /// compares registers, the masked flags, the fault and every RAM dword with the recording.</summary>
+    public static void Check(string backend, IEnumerable<NativeCase> cases, IReadOnlyDictionary<string, NativeResult> recorded, string name)
     {
         NativeCase c = cases.Single(x => x.Name == name);
         Assert.True(recorded.TryGetValue(name, out NativeResult? expected), $"no hardware recording for {name}");
-        using var r = new SnippetRunner(TestBackends.Create(backend));
+        string problems = Compare(backend, c, expected!, optimize: true) + Compare(backend, c, expected!, optimize: false);
+        Assert.True(problems.Length == 0, $"{name} on {backend}:\n{problems}");
+    }
+
+    private static unsafe string Compare(string backend, NativeCase c, NativeResult expected, bool optimize)
+    {
+        using var r = new SnippetRunner(TestBackends.Create(backend), optimize);
         r.State.SetEflags(0x202);
         if (c.FsBase != 0) r.State.Segment(SegReg.FS).Base = c.FsBase;
         r.Run(c.Code);
@@ -56,10 +64,10 @@ public static class NativeOracle
         var problems = new StringBuilder();
         string[] names = { "eax", "ecx", "edx", "ebx", "esp", "ebp", "esi", "edi" };
         for (int i = 0; i < 8; i++)
-            if (r.Cpu->Gpr[i] != expected!.Regs[i])
+            if (r.Cpu->Gpr[i] != expected.Regs[i])
                 problems.AppendLine($"{names[i]} = {r.Cpu->Gpr[i]:x8}, hardware {expected.Regs[i]:x8}");
         uint flags = r.State.GetEflags();
-        if (((flags ^ expected!.Eflags) & c.FlagsMask) != 0)
+        if (((flags ^ expected.Eflags) & c.FlagsMask) != 0)
             problems.AppendLine($"eflags = {flags:x8}, hardware {expected.Eflags:x8} (compared bits {c.FlagsMask:x})");
         if (r.FaultVector != expected.Fault)
             problems.AppendLine($"fault = {r.FaultVector}, hardware {expected.Fault}");
@@ -74,7 +82,8 @@ public static class NativeOracle
             want.TryGetValue(a, out uint w);
             if (v != w) problems.AppendLine($"[{a:x8}] = {v:x8}, hardware {w:x8}");
         }
-        Assert.True(problems.Length == 0, $"{name} on {backend}:\n{problems}");
+        if (problems.Length > 0) problems.Insert(0, optimize ? "with IR passes:\n" : "without IR passes:\n");
+        return problems.ToString();
     }
 
     /// <summary>The bytes of a case as the runner assembles them, without the final HLT (for the recorder).</summary>

@@ -49,6 +49,8 @@ public sealed unsafe class SnippetRunner : IDisposable
     }
 
     public CpuState* Cpu { get; }
+    /// <summary>The mode blocks are translated in (CPL, stack size...); flat 32-bit CPL 0 by default.</summary>
+    public DecodeMode Mode { get; set; } = DecodeMode.Flat32;
     public ref CpuState State => ref *Cpu;
     public int BlocksRun { get; private set; }
     /// <summary>Vector of the fault that stopped the run, or -1.</summary>
@@ -100,7 +102,7 @@ public sealed unsafe class SnippetRunner : IDisposable
             uint eip = Cpu->Eip;
             if (!_cache.TryGetValue(eip, out CompiledBlock? block))
             {
-                IrBlock ir = translator.Translate(reader, eip, DecodeMode.Flat32);
+                IrBlock ir = translator.Translate(reader, eip, Mode);
                 if (_optimize) Transmeta.IR.Passes.PassPipeline.Optimize(ir);
                 IrVerifier.Verify(ir);
                 block = _backend.Compile(ir);

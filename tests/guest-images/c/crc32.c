@@ -3,7 +3,7 @@
 #include "runtime.h"
 
 #ifdef SMALL                /* test-scale build (crc32-small.elf) */
-#define ITERATIONS 16
+#define ITERATIONS 12
 #else
 #define ITERATIONS 800
 #endif

@@ -3,7 +3,7 @@
 #include "runtime.h"
 
 #ifdef SMALL                /* test-scale build (matmul-small.elf) */
-#define ITERATIONS 6
+#define ITERATIONS 5
 #else
 #define ITERATIONS 300
 #endif

@@ -3,7 +3,7 @@
 #include "runtime.h"
 
 #ifdef SMALL                /* test-scale build (sha256-small.elf) */
-#define ITERATIONS 8
+#define ITERATIONS 7
 #else
 #define ITERATIONS 400
 #endif

@@ -1,0 +1,71 @@
+using Transmeta.Tests.Support;
+using Xunit;
+
+namespace Transmeta.Tests.GuestImages;
+
+/// <summary>
+/// Every bundled guest image, under every backend, gives exactly the serial output and exit
+/// status QEMU gave (recorded in tests/guest-images/expected), and all backends end each image
+/// with the same CPU state and the same RAM.
+/// </summary>
+public class GuestImageTests
+{
+    public static IEnumerable<object[]> QuickImagesTimesBackends =>
+        from image in GuestImageFiles.Quick
+        from backend in TestBackends.Names.Select(n => (string)n[0])
+        select new object[] { image, backend };
+
+    public static IEnumerable<object[]> QuickImages => GuestImageFiles.Quick.Select(n => new object[] { n });
+    public static IEnumerable<object[]> SuiteImages => GuestImageFiles.Suite.Select(n => new object[] { n });
+
+    [Theory]
+    [MemberData(nameof(QuickImagesTimesBackends))]
+    public void OutputAndStatusMatchQemu(string image, string backend)
+    {
+        GuestRun run = GuestRun.Start(GuestImageFiles.Image(image), backend);
+        Assert.Equal(GuestImageFiles.ExpectedStatus(image), run.Result.ExitStatus);
+        AssertSameText(GuestImageFiles.ExpectedOutput(image), run.Output);
+    }
+
+    /// <summary>The full-size CPU-bound programs on the compiler backend (the interpreter runs
+    /// their test-scale builds above; the full ones take minutes interpreted).</summary>
+    [Theory]
+    [MemberData(nameof(SuiteImages))]
+    public void FullSizeSuiteMatchesQemuOnIl(string image)
+    {
+        GuestRun run = GuestRun.Start(GuestImageFiles.Image(image), "il", memMiB: 64);
+        Assert.Equal(GuestImageFiles.ExpectedStatus(image), run.Result.ExitStatus);
+        AssertSameText(GuestImageFiles.ExpectedOutput(image), run.Output);
+    }
+
+    [Theory]
+    [MemberData(nameof(QuickImages))]
+    public void BackendsEndInTheSameState(string image)
+    {
+        GuestRun interp = GuestRun.Start(GuestImageFiles.Image(image), "interp");
+        GuestRun il = GuestRun.Start(GuestImageFiles.Image(image), "il");
+        Assert.Equal(interp.Retired, il.Retired);
+        Assert.Equal(Convert.ToHexString(interp.FinalCpu), Convert.ToHexString(il.FinalCpu));
+        Assert.Equal(interp.FinalRamHash, il.FinalRamHash);
+        Assert.Equal(interp.Output, il.Output);
+    }
+
+    [Fact]
+    public void InstructionLimitStopsTheGuest()
+    {
+        GuestRun run = GuestRun.Start(GuestImageFiles.Image("sieve"), "il", maxInstructions: 100_000);
+        Assert.Equal(Transmeta.Vmm.Execution.StopReason.InstructionLimit, run.Result.Reason);
+        Assert.Equal(Transmeta.Vmm.Execution.ExitStatus.InstructionLimit, run.Result.ExitStatus);
+        Assert.InRange(run.Retired, 100_000ul, 100_000ul + 64 * 2);
+    }
+
+    private static void AssertSameText(byte[] expected, byte[] actual)
+    {
+        if (expected.AsSpan().SequenceEqual(actual)) return;
+        string e = System.Text.Encoding.Latin1.GetString(expected), a = System.Text.Encoding.Latin1.GetString(actual);
+        string[] el = e.Split('\n'), al = a.Split('\n');
+        int line = 0;
+        while (line < Math.Min(el.Length, al.Length) && el[line] == al[line]) line++;
+        Assert.Fail($"output differs at line {line + 1}:\n expected: {(line < el.Length ? el[line] : "<end>")}\n   actual: {(line < al.Length ? al[line] : "<end>")}");
+    }
+}
