@@ -27,7 +27,11 @@ namespace Transmeta.Backend.Il;
 /// <summary>Compiles IR blocks to .NET IL (<see cref="DynamicMethod"/>), JIT-compiled on first run.</summary>
 public sealed unsafe class IlCompiler : IBlockCompiler
 {
-    private static readonly Type[] Parameters = [typeof(RuntimeContext*)];
+    // The first parameter is a closure object the delegate is bound to: a delegate closed over
+    // an instance calls its target directly, where an open static one goes through a shuffle
+    // thunk on every call (measured: ~9% of run time on call-heavy guests).
+    private static readonly Type[] Parameters = [typeof(object), typeof(RuntimeContext*)];
+    private static readonly object Closure = new();
 
     public string Name => "il";
 
@@ -45,7 +49,7 @@ public sealed unsafe class IlCompiler : IBlockCompiler
         var emitter = new IlEmitter(il, block);
         emitter.EmitBlock();
         int ilBytes = il.ILOffset;
-        var entry = (IlBlockEntry)method.CreateDelegate(typeof(IlBlockEntry));
+        var entry = (IlBlockEntry)method.CreateDelegate(typeof(IlBlockEntry), Closure);
         return new IlCompiledBlock(block, method, entry, ilBytes, emitter.Analysis.LocalTypes.Count);
     }
 }

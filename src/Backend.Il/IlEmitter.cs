@@ -89,18 +89,18 @@ internal sealed unsafe class IlEmitter
     {
         ILGenerator il = Il;
         // Prologue: the state pointer (and TLB arrays) in locals for the whole block.
-        il.Emit(OpCodes.Ldarg_0);
+        il.Emit(OpCodes.Ldarg_1);
         il.Emit(OpCodes.Ldfld, FieldState);
         il.Emit(OpCodes.Stloc, State);
         if (ReadTlb != null)
         {
-            il.Emit(OpCodes.Ldarg_0);
+            il.Emit(OpCodes.Ldarg_1);
             il.Emit(OpCodes.Ldfld, FieldReadTlb);
             il.Emit(OpCodes.Stloc, ReadTlb);
         }
         if (WriteTlb != null)
         {
-            il.Emit(OpCodes.Ldarg_0);
+            il.Emit(OpCodes.Ldarg_1);
             il.Emit(OpCodes.Ldfld, FieldWriteTlb);
             il.Emit(OpCodes.Stloc, WriteTlb);
         }
@@ -386,7 +386,7 @@ internal sealed unsafe class IlEmitter
     {
         ILGenerator il = Il;
         HelperDescriptor helper = _block.Helpers[ins.Aux];
-        il.Emit(OpCodes.Ldarg_0);
+        il.Emit(OpCodes.Ldarg_1);
         for (int k = 0; k < 4; k++)
         {
             int t = ins.Operand(k);
@@ -399,7 +399,7 @@ internal sealed unsafe class IlEmitter
         StoreTemp(ins.Dst, IrType.I64);
         if (helper.MayFault)
         {
-            il.Emit(OpCodes.Ldarg_0);
+            il.Emit(OpCodes.Ldarg_1);
             il.Emit(OpCodes.Ldfld, FieldStatus);
             il.Emit(OpCodes.Ldc_I4_1);
             il.Emit(OpCodes.Beq, FaultExit(site));
@@ -423,7 +423,7 @@ internal sealed unsafe class IlEmitter
             Cold(() =>
             {
                 il.MarkLabel(check);
-                il.Emit(OpCodes.Ldarg_0);
+                il.Emit(OpCodes.Ldarg_1);
                 il.Emit(OpCodes.Ldfld, FieldStatus);
                 il.Emit(OpCodes.Ldc_I4_2);
                 il.Emit(OpCodes.Bne_Un, resume);
@@ -445,11 +445,11 @@ internal sealed unsafe class IlEmitter
         ILGenerator il = Il;
         if (retired != 0) EmitAddRetired(() => il.EmitI8(retired));
         Label keep = il.DefineLabel();
-        il.Emit(OpCodes.Ldarg_0);
+        il.Emit(OpCodes.Ldarg_1);
         il.Emit(OpCodes.Ldfld, FieldStatus);
         il.Emit(OpCodes.Ldc_I4_2);
         il.Emit(OpCodes.Bne_Un, keep);
-        il.Emit(OpCodes.Ldarg_0);
+        il.Emit(OpCodes.Ldarg_1);
         il.Emit(OpCodes.Ldc_I4_0);
         il.Emit(OpCodes.Stfld, FieldStatus);
         il.MarkLabel(keep);
@@ -511,7 +511,7 @@ internal sealed unsafe class IlEmitter
 
     private void EmitClearStatus()
     {
-        Il.Emit(OpCodes.Ldarg_0);
+        Il.Emit(OpCodes.Ldarg_1);
         Il.Emit(OpCodes.Ldc_I4_0);
         Il.Emit(OpCodes.Stfld, FieldStatus);
     }

@@ -55,14 +55,14 @@ internal sealed class SoftTlbEmitter
         _e.Cold(() =>
         {
             il.MarkLabel(miss);
-            il.Emit(OpCodes.Ldarg_0);
+            il.Emit(OpCodes.Ldarg_1);
             _e.LoadTemp(addr, IrType.I32);
             il.EmitI4(size);
-            il.Emit(OpCodes.Ldarg_0);
+            il.Emit(OpCodes.Ldarg_1);
             il.Emit(OpCodes.Ldfld, IlEmitter.FieldReadSlow);
             il.EmitCalli(OpCodes.Calli, CallingConventions.Standard, typeof(uint), ReadSlowParameters, null);
             _e.StoreTemp(dst, IrType.I32);
-            il.Emit(OpCodes.Ldarg_0);
+            il.Emit(OpCodes.Ldarg_1);
             il.Emit(OpCodes.Ldfld, IlEmitter.FieldStatus);
             il.Emit(OpCodes.Ldc_I4_1);
             il.Emit(OpCodes.Beq, _e.FaultExit(faultSite));
@@ -84,7 +84,7 @@ internal sealed class SoftTlbEmitter
         {
             // A helper may have left a non-OK status (say, it wrote translated code through the
             // slow path); the interpreter then counts this store as the one that modified code.
-            il.Emit(OpCodes.Ldarg_0);
+            il.Emit(OpCodes.Ldarg_1);
             il.Emit(OpCodes.Ldfld, IlEmitter.FieldStatus);
             il.Emit(OpCodes.Brtrue, checkStatus);
         }
@@ -93,19 +93,19 @@ internal sealed class SoftTlbEmitter
         _e.Cold(() =>
         {
             il.MarkLabel(miss);
-            il.Emit(OpCodes.Ldarg_0);
+            il.Emit(OpCodes.Ldarg_1);
             _e.LoadTemp(addr, IrType.I32);
             il.EmitI4(size);
             _e.LoadTemp(value, IrType.I32);
-            il.Emit(OpCodes.Ldarg_0);
+            il.Emit(OpCodes.Ldarg_1);
             il.Emit(OpCodes.Ldfld, IlEmitter.FieldWriteSlow);
             il.EmitCalli(OpCodes.Calli, CallingConventions.Standard, typeof(void), WriteSlowParameters, null);
             // if (Status != OK) { if (Status == Fault) goto fault; storedInInsn = 1; }
             il.MarkLabel(checkStatus);
-            il.Emit(OpCodes.Ldarg_0);
+            il.Emit(OpCodes.Ldarg_1);
             il.Emit(OpCodes.Ldfld, IlEmitter.FieldStatus);
             il.Emit(OpCodes.Brfalse, done);
-            il.Emit(OpCodes.Ldarg_0);
+            il.Emit(OpCodes.Ldarg_1);
             il.Emit(OpCodes.Ldfld, IlEmitter.FieldStatus);
             il.Emit(OpCodes.Ldc_I4_1);
             il.Emit(OpCodes.Beq, _e.FaultExit(faultSite));

@@ -83,6 +83,10 @@ public static class Atomics
         int hi = cx.ReadMemory(4, high);
         int eax = cx.GetReg32(0), edx = cx.GetReg32(2);
         int equal = b.And(b.Eq(lo, eax), b.Eq(hi, edx));
+        // An m64 that crosses a page could fault on its second half after the first was written,
+        // and the restarted instruction would then compare against the new low half. Writing the
+        // high half back unchanged first checks it is writable, so the real writes cannot fault.
+        cx.WriteMemory(4, high, hi);
         cx.WriteMemory(4, address, b.Select(equal, cx.GetReg32(3), lo));
         cx.WriteMemory(4, high, b.Select(equal, cx.GetReg32(1), hi));
         // Equal: EDX:EAX already hold m64, so writing m64 to them is harmless.

@@ -127,6 +127,13 @@ public class AtomicsTests
             a.mov(ebx, 0xBBBBBBBBu); a.mov(ecx, 0xCCCCCCCCu);
             a.cmpxchg8b(__qword_ptr[esi]);
         }) { FlagsMask = NativeOracle.ArithmeticFlags },
+        new("cmpxchg8b_second_half_faults_writes_nothing", a =>
+        {
+            StringsTests.Data(a, 0xFFFFC, 0x11111111);
+            a.mov(eax, 0x11111111u); a.mov(edx, 0);
+            a.mov(ebx, 0xBBBBBBBBu); a.mov(ecx, 0xCCCCCCCCu);
+            a.cmpxchg8b(__qword_ptr[0xFFFFC]); // the high half is past the end of RAM
+        }) { FlagsMask = NativeOracle.ArithmeticFlags },
     };
 
     private static readonly Dictionary<string, NativeResult> Recorded = new()
@@ -149,6 +156,7 @@ public class AtomicsTests
         ["cmpxchg8b_success"] = new([0x11111111, 0xcccccccc, 0x22222222, 0xbbbbbbbb, 0x00080000, 0x00000000, 0x00000000, 0x00000000], 0x00000ac3, -1, 0x00001035, [0x00020000, 0xbbbbbbbb, 0x00020004, 0xcccccccc, 0x0007fffc, 0x00000a83]),
         ["cmpxchg8b_failure_high_half"] = new([0x11111111, 0xcccccccc, 0x22222222, 0xbbbbbbbb, 0x00080000, 0x00000000, 0x00000000, 0x00000000], 0x00000a83, -1, 0x00001036, [0x00020000, 0x11111111, 0x00020004, 0x22222222, 0x0007fffc, 0x00000a83]),
         ["cmpxchg8b_failure_keeps_zf_clear_others"] = new([0x11111111, 0xcccccccc, 0x22222222, 0xbbbbbbbb, 0x00080000, 0x00000000, 0x00020008, 0x00000000], 0x00000206, -1, 0x00001028, [0x00020008, 0x11111111, 0x0002000c, 0x22222222]),
+        ["cmpxchg8b_second_half_faults_writes_nothing"] = new([0x11111111, 0xcccccccc, 0x00000000, 0xbbbbbbbb, 0x00080000, 0x00000000, 0x00000000, 0x00000000], 0x00010202, 14, 0x0000101e, [0x000ffffc, 0x11111111]),
     };
 
     public static IEnumerable<object[]> Matrix => NativeOracle.Matrix(NativeCases);

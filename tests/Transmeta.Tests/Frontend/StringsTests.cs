@@ -453,11 +453,16 @@ public class StringsTests
 
     [Theory]
     [MemberData(nameof(TestBackends.Names), MemberType = typeof(TestBackends))]
-    public void SseMovsdIsNotAStringMove(string backend)
+    public void SseMovsdAndCmpsdAreNotStringInstructions(string backend)
     {
-        // MOVSD xmm, xmm shares the mnemonic: the string lifter must not take it (#UD here).
+        // MOVSD/CMPSD xmm, xmm share the mnemonics: the string lifter must not take them (#UD here).
         using var r = new SnippetRunner(TestBackends.Create(backend));
         r.Run(a => a.movsd(xmm0, xmm1));
         Assert.Equal(ExceptionVectors.InvalidOpcode, r.FaultVector);
+        Assert.Equal(SnippetRunner.CodeBase, r.State.Eip);
+        r.Reset();
+        r.Run(a => a.cmpsd(xmm0, xmm1, 0));
+        Assert.Equal(ExceptionVectors.InvalidOpcode, r.FaultVector);
+        Assert.Equal(0u, r.State.Esi);
     }
 }
