@@ -137,7 +137,7 @@ END {
             e = E[k]; key = img SUBSEP e
             if (!total[key]) continue
             t = T[key]; q = T[img SUBSEP "qemu"]
-            row = "| " name(e) " | " okn[key] + 0 "/" total[key]
+            row = "| " name(e) " | " okn[key] + 0 "/" total[key] (bad[key] != "" ? " (✗ " bad[key] ")" : "")
             if (t != "") row = row " | " f3(t) " | " f3(minmax(secs[key], 0)) " | " f3(minmax(secs[key], 1))
             else row = row " | ✗ | — | —"
             row = row " | " ((t != "" && n != "") ? f1(n / t / 1e6) (e == "native" ? "*" : "") : "—")
@@ -145,7 +145,6 @@ END {
             row = row " | " (vm[key] != "" ? sprintf("%.3f", median(vm[key])) : "—")
             row = row " | " (tr[key] != "" ? f1(median(tr[key])) : "—")
             row = row " | " (co[key] != "" ? f1(median(co[key])) : "—")
-            if (bad[key] != "") row = row " ✗ " bad[key]
             print row " |"
         }
     }

@@ -19,6 +19,8 @@ public sealed record MachineOptions
     /// <summary>Serial input (the host's stdin for an interactive run), or null for none.</summary>
     public Stream? Input { get; init; }
     public required IBlockCompiler Backend { get; init; }
+    /// <summary>Tiered execution (Backend is then its first tier), or null.</summary>
+    public TieredCompilation? Tiering { get; init; }
 }
 
 /// <summary>
@@ -46,7 +48,7 @@ public sealed unsafe class Machine : IDisposable
         ExitPort.AttachTo(Io);
         Stats = new ExecutionStats();
         Hypercalls = new HypercallHandler(Cpu, Memory, Io, Stats);
-        Engine = new ExecutionEngine(Cpu, Memory, options.Backend, Hypercalls, ExitPort, Stats);
+        Engine = new ExecutionEngine(Cpu, Memory, options.Backend, Hypercalls, ExitPort, Stats, options.Tiering);
     }
 
     public MachineOptions Options { get; }
@@ -108,6 +110,7 @@ public sealed unsafe class Machine : IDisposable
 
     public void Dispose()
     {
+        Options.Tiering?.Dispose();
         _output.Flush();
         Memory.Dispose();
         Ram.Dispose();

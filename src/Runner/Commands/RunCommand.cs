@@ -46,10 +46,12 @@ public static class RunCommand
         }
         byte[] bytes = File.ReadAllBytes(imageFile.FullName);
         using var stdout = Console.OpenStandardOutput();
+        var tiering = backendName == "tiered" ? BackendFactory.CreateTiered() : null;
         using var machine = new Machine(new MachineOptions
         {
             MemoryMiB = memMiB,
-            Backend = BackendFactory.Create(backendName),
+            Backend = tiering?.Tiers[0].Compiler ?? BackendFactory.Create(backendName),
+            Tiering = tiering,
             Output = stdout,
             Input = Console.IsInputRedirected ? Console.OpenStandardInput() : null,
         });

@@ -21,6 +21,13 @@ public static class StatsReport
         w.WriteLine($"faults delivered      {s.Faults:N0}");
         w.WriteLine($"translate time        {s.TranslateTime.TotalMilliseconds:F1} ms (decode, lift, optimize)");
         w.WriteLine($"compile time          {s.CompileTime.TotalMilliseconds:F1} ms");
+        if (machine.Engine.Tiering is { } t)
+        {
+            long total = Math.Max(1, t.InstructionsExecuted.Sum());
+            for (int i = 0; i < t.Tiers.Count; i++)
+                w.WriteLine($"tier {t.Tiers[i].Compiler.Name,-8}{t.BlocksCompiled[i],10:N0} blocks {t.CompileTime[i].TotalMilliseconds,9:F1} ms compile {100.0 * t.InstructionsExecuted[i] / total,6:F1}% of instructions");
+            if (t.Failures > 0) w.WriteLine($"tier compile failures {t.Failures} (first: {t.FirstFailure?.Message})");
+        }
         foreach (var (kind, count) in s.Hypercalls)
             w.WriteLine($"hypercall {kind,-12}{count,10:N0}");
         w.WriteLine($"wall time             {seconds:F3} s");

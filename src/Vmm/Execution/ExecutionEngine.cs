@@ -25,8 +25,9 @@ public sealed unsafe class ExecutionEngine
     private readonly GuestCodeReader _codeReader;
 
     public ExecutionEngine(CpuState* cpu, GuestMemory memory, IBlockCompiler backend, HypercallHandler hypercalls,
-        DebugExitPort exitPort, ExecutionStats stats)
+        DebugExitPort exitPort, ExecutionStats stats, TieredCompilation? tiering = null)
     {
+        Tiering = tiering;
         _cpu = cpu;
         _memory = memory;
         _backend = backend;
@@ -38,6 +39,8 @@ public sealed unsafe class ExecutionEngine
     }
 
     public TranslationCache Cache { get; } = new();
+    /// <summary>Tiered execution, or null when one backend compiles every block.</summary>
+    public TieredCompilation? Tiering { get; }
     public ExecutionStats Stats { get; }
     public IBlockCompiler Backend => _backend;
     /// <summary>Called with each block's IR after the passes, before it is compiled (--dump-ir).</summary>
@@ -53,8 +56,9 @@ public sealed unsafe class ExecutionEngine
     public RunResult Run(ulong maxInstructions = 0)
     {
         ulong limit = maxInstructions == 0 ? ulong.MaxValue : _cpu->Retired + maxInstructions;
-        _cpu->Deadline = limit;
+        SetDeadline(limit);
         RuntimeContext* ctx = _memory.Context;
+        TieredCompilation? tiering = Tiering;
         DecodeMode mode = CurrentMode;
         uint modeKey = mode.Key;
         Stats.Wall.Start();
@@ -62,13 +66,23 @@ public sealed unsafe class ExecutionEngine
         {
             while (true)
             {
-                if (_cpu->Retired >= limit)
-                    return new RunResult(StopReason.InstructionLimit, ExitStatus.InstructionLimit,
-                        $"stopped after {_cpu->Retired} guest instructions (--max-instructions) at eip=0x{_cpu->Eip:x8}");
+                if (_cpu->Retired >= _cpu->Deadline)
+                {
+                    if (_cpu->Retired >= limit)
+                        return new RunResult(StopReason.InstructionLimit, ExitStatus.InstructionLimit,
+                            $"stopped after {_cpu->Retired} guest instructions (--max-instructions) at eip=0x{_cpu->Eip:x8}");
+                    SetDeadline(limit);
+                }
                 uint eip = _cpu->Eip;
                 CachedBlock block = Cache.LookupFast(eip, modeKey) ?? Find(eip, mode);
                 block.Executions++;
+                ulong before = _cpu->Retired;
                 int exit = block.Code.Execute(ctx);
+                if (tiering is not null)
+                {
+                    tiering.Account(block, (long)(_cpu->Retired - before));
+                    if (tiering.HasCompleted) tiering.SwapIn();
+                }
                 if (exit == BlockExit.Jump) continue;
                 RunResult? stop = HandleExit(exit);
                 if (stop is not null) return stop;
@@ -79,6 +93,16 @@ public sealed unsafe class ExecutionEngine
             Stats.Wall.Stop();
             Stats.BlocksExecuted = Cache.Blocks.Sum(b => b.Executions);
         }
+    }
+
+    /// <summary>The next instruction count at which long-running blocks return to the dispatcher:
+    /// the budget, or sooner with tiering so hot loops can be promoted while they run.</summary>
+    private void SetDeadline(ulong limit)
+    {
+        ulong deadline = limit;
+        if (Tiering is not null && ulong.MaxValue - _cpu->Retired > Tiering.Quantum)
+            deadline = Math.Min(limit, _cpu->Retired + Tiering.Quantum);
+        _cpu->Deadline = deadline;
     }
 
     private RunResult? HandleExit(int exit)
@@ -126,7 +150,7 @@ public sealed unsafe class ExecutionEngine
         if (Optimize) PassPipeline.Optimize(ir);
         BlockTranslated?.Invoke(ir);
         long t1 = Stopwatch.GetTimestamp();
-        CompiledBlock code = _backend.Compile(ir);
+        CompiledBlock code = Tiering is not null ? Tiering.CompileFirst(ir) : _backend.Compile(ir);
         long t2 = Stopwatch.GetTimestamp();
         code.CompileTime = Stopwatch.GetElapsedTime(t1, t2);
         Stats.TranslateTime += Stopwatch.GetElapsedTime(t0, t1);

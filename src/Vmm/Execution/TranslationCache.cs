@@ -115,5 +115,11 @@ public sealed class CachedBlock
     public IrBlock Ir { get; }
     public long Executions { get; set; }
     public bool Invalid { get; set; }
+    /// <summary>Index of the tier whose code <see cref="Code"/> is (tiered execution).</summary>
+    public int Tier { get; set; }
+    /// <summary>Guest instructions retired while running this block (tiered execution).</summary>
+    public long RetiredInside { get; set; }
+    public bool PromotionPending { get; set; }
+    public bool PromotionFailed { get; set; }
     public int GuestInstructions => Ir.GuestInstructionCount;
 }

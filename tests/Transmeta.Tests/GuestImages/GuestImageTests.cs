@@ -50,6 +50,31 @@ public class GuestImageTests
         Assert.Equal(interp.Output, il.Output);
     }
 
+    /// <summary>Tiered execution promotes blocks between tiers on a background thread while the
+    /// guest runs (loops included); nothing observable may change.</summary>
+    [Theory]
+    [MemberData(nameof(QuickImages))]
+    public void TierPromotionChangesNothingObservable(string image)
+    {
+        GuestRun interp = GuestRun.Start(GuestImageFiles.Image(image), "interp");
+        GuestRun tiered = GuestRun.Start(GuestImageFiles.Image(image), "tiered");
+        Assert.Equal(GuestImageFiles.ExpectedStatus(image), tiered.Result.ExitStatus);
+        Assert.Equal(interp.Output, tiered.Output);
+        Assert.Equal(interp.Retired, tiered.Retired);
+        Assert.Equal(Convert.ToHexString(interp.FinalCpu), Convert.ToHexString(tiered.FinalCpu));
+        Assert.Equal(interp.FinalRamHash, tiered.FinalRamHash);
+    }
+
+    [Fact]
+    public void TieredRunPromotesHotBlocksWhileLooping()
+    {
+        GuestRun tiered = GuestRun.Start(GuestImageFiles.Image("crc32-small"), "tiered");
+        Assert.Equal(1, tiered.Result.ExitStatus);
+        Assert.True(tiered.TierBlocksCompiled[0] > 0, "no block started in the first tier");
+        for (int t = 1; t < tiered.TierBlocksCompiled.Length; t++)
+            Assert.True(tiered.TierBlocksCompiled[t] > 0, $"tier {t} compiled nothing");
+    }
+
     [Fact]
     public void InstructionLimitStopsTheGuest()
     {

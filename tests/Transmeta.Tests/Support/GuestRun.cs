@@ -13,14 +13,29 @@ public sealed unsafe class GuestRun
     public required byte[] FinalCpu { get; init; }
     public required ulong Retired { get; init; }
     public required byte[] FinalRamHash { get; init; }
+    /// <summary>Blocks each tier compiled (tiered runs only).</summary>
+    public long[] TierBlocksCompiled { get; init; } = [];
+
+    /// <summary>CPU state without the deadline field, which only says when the dispatcher next
+    /// wanted control back (it differs between tiered and single-backend runs by design).</summary>
+    private static byte[] Snapshot(CpuState* cpu)
+    {
+        byte[] bytes = new ReadOnlySpan<byte>(cpu, CpuState.Size).ToArray();
+        Array.Clear(bytes, CpuState.OffDeadline, 8);
+        return bytes;
+    }
 
     public static GuestRun Start(string imagePath, string backend, ulong maxInstructions = 0, int memMiB = 32)
     {
         var output = new MemoryStream();
+        // "tiered" promotes aggressively (after a few dozen instructions, with loops sent back to
+        // the dispatcher every thousand) so code changes tier many times during a short run.
+        var tiering = backend == "tiered" ? Transmeta.Runner.BackendFactory.CreateTiered([0, 50, 400], quantum: 1000) : null;
         using var machine = new Machine(new MachineOptions
         {
             MemoryMiB = memMiB,
-            Backend = TestBackends.Create(backend),
+            Backend = tiering?.Tiers[0].Compiler ?? TestBackends.Create(backend),
+            Tiering = tiering,
             Output = output,
         });
         machine.LoadMultiboot(File.ReadAllBytes(imagePath), Path.GetFileName(imagePath));
@@ -29,8 +44,9 @@ public sealed unsafe class GuestRun
         {
             Output = output.ToArray(),
             Result = result,
-            FinalCpu = new ReadOnlySpan<byte>(machine.Cpu, CpuState.Size).ToArray(),
+            FinalCpu = Snapshot(machine.Cpu),
             Retired = machine.Cpu->Retired,
+            TierBlocksCompiled = tiering?.BlocksCompiled.ToArray() ?? [],
             FinalRamHash = System.Security.Cryptography.SHA256.HashData(new ReadOnlySpan<byte>(machine.Ram.Base, (int)machine.Ram.Size)),
         };
     }
