@@ -35,6 +35,9 @@ public sealed unsafe class IlCompiler : IBlockCompiler
 
     public string Name => "il";
 
+    /// <summary>Optional: wraps each block's ILGenerator (transmeta inspect records an IL listing this way).</summary>
+    public Func<ILGenerator, ILGenerator>? GeneratorHook { get; set; }
+
     public CompiledBlock Compile(IrBlock block) => CompileBlock(block);
 
     /// <summary>Same as <see cref="Compile"/> with the concrete result type.</summary>
@@ -46,6 +49,7 @@ public sealed unsafe class IlCompiler : IBlockCompiler
         // defined before use, the few bookkeeping locals are set in the prologue).
         method.InitLocals = false;
         ILGenerator il = method.GetILGenerator(256 + block.Count * 24);
+        if (GeneratorHook is not null) il = GeneratorHook(il);
         var emitter = new IlEmitter(il, block);
         emitter.EmitBlock();
         int ilBytes = il.ILOffset;

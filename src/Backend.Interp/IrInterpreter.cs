@@ -1,6 +1,7 @@
 using System.Numerics;
 using System.Runtime.CompilerServices;
 using Transmeta.IR;
+using Transmeta.IR.Passes;
 
 namespace Transmeta.Backend.Interp;
 
@@ -90,8 +91,8 @@ internal sealed unsafe class InterpretedBlock : CompiledBlock
                     break;
                 case Opcode.UDiv: t[ins.Dst] = t[ins.A] / t[ins.B]; break;
                 case Opcode.URem: t[ins.Dst] = t[ins.A] % t[ins.B]; break;
-                case Opcode.SDiv: t[ins.Dst] = SignedDivide(ins.Type, t[ins.A], t[ins.B], remainder: false); break;
-                case Opcode.SRem: t[ins.Dst] = SignedDivide(ins.Type, t[ins.A], t[ins.B], remainder: true); break;
+                case Opcode.SDiv: t[ins.Dst] = ConstantEvaluator.SignedDivide(ins.Type, t[ins.A], t[ins.B], remainder: false); break;
+                case Opcode.SRem: t[ins.Dst] = ConstantEvaluator.SignedDivide(ins.Type, t[ins.A], t[ins.B], remainder: true); break;
                 case Opcode.Not: t[ins.Dst] = Norm(ins.Type, ~t[ins.A]); break;
                 case Opcode.Neg: t[ins.Dst] = Norm(ins.Type, 0 - t[ins.A]); break;
                 case Opcode.Eq: t[ins.Dst] = t[ins.A] == t[ins.B] ? 1u : 0u; break;
@@ -152,19 +153,6 @@ internal sealed unsafe class InterpretedBlock : CompiledBlock
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static long Signed(IrType type, ulong v) => type == IrType.I32 ? (int)(uint)v : (long)v;
-
-    private static ulong SignedDivide(IrType type, ulong a, ulong b, bool remainder)
-    {
-        if (type == IrType.I32)
-        {
-            int x = (int)(uint)a, y = (int)(uint)b;
-            if (y == -1) return remainder ? 0u : (uint)(0 - x);
-            return remainder ? (uint)(x % y) : (uint)(x / y);
-        }
-        long lx = (long)a, ly = (long)b;
-        if (ly == -1) return remainder ? 0ul : (ulong)(0 - lx);
-        return remainder ? (ulong)(lx % ly) : (ulong)(lx / ly);
-    }
 
     private int LeaveAtFault(RuntimeContext* ctx, byte* state, uint insnPc, int retired)
     {

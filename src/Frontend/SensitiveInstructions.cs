@@ -19,5 +19,11 @@ public static class SensitiveInstructions
         Mnemonic.Cpuid, Mnemonic.Rdtsc,
     };
 
+    /// <summary>Instructions sensitive only in some forms: MOV to a segment register and POP of
+    /// a segment register load a descriptor (hypercall LoadSegment); other MOV/POP forms are not.</summary>
+    public static bool IsSensitive(in Iced.Intel.Instruction insn) =>
+        IsSensitive(insn.Mnemonic)
+        || (insn.Mnemonic is Mnemonic.Mov or Mnemonic.Pop && insn.Op0Kind == OpKind.Register && insn.Op0Register.IsSegmentRegister());
+
     public static bool IsSensitive(Mnemonic mnemonic) => Mnemonics.Contains(mnemonic);
 }

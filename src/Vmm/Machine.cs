@@ -65,6 +65,9 @@ public sealed unsafe class Machine : IDisposable
     public ExecutionEngine Engine { get; }
     public LoadedImage? Image { get; private set; }
 
+    /// <summary>Where the boot GDT lives (in the reserved BIOS area, as QEMU's sits in its option ROM).</summary>
+    public const uint GdtAddress = 0xF0000;
+
     /// <summary>Loads a Multiboot kernel and puts the CPU in the state the Multiboot spec (§3.2)
     /// promises: protected mode, flat 4 GiB code and data segments, paging and interrupts off,
     /// EAX = 0x2BADB002, EBX = the physical address of the information structure.</summary>
@@ -84,13 +87,24 @@ public sealed unsafe class Machine : IDisposable
         Cpu->Eip = entry;
         Cpu->SetEflags(EflagsBits.Reserved1);
         Cpu->Cr0 = 0x11; // PE, and ET (a math coprocessor interface, as every i686 reports)
+        // The GDT QEMU's Multiboot loader leaves (checked with sgdt and the selector registers
+        // under qemu-system-i386 7.2): null, 0x08 flat 32-bit code, 0x10 flat 32-bit data,
+        // 0x18/0x20 16-bit code/data, so a guest reloading its segments works the same here.
+        // It sits in the BIOS area the memory map reports as reserved.
+        ReadOnlySpan<ulong> gdt = [0, 0x00CF_9A00_0000_FFFF, 0x00CF_9200_0000_FFFF, 0x0000_9E00_0000_FFFF, 0x0000_9200_0000_FFFF];
+        for (int i = 0; i < gdt.Length; i++)
+        {
+            Ram.Write32(GdtAddress + (uint)i * 8, (uint)gdt[i]);
+            Ram.Write32(GdtAddress + (uint)i * 8 + 4, (uint)(gdt[i] >> 32));
+        }
+        Cpu->GdtrBase = GdtAddress;
+        Cpu->GdtrLimit = (uint)gdt.Length * 8 - 1;
         for (int seg = 0; seg < 6; seg++)
         {
             ref SegmentCache s = ref Cpu->Segment(seg);
             s.Base = 0;
             s.Limit = 0xFFFF_FFFF;
-            // Selectors as QEMU's Multiboot loader leaves them: code 0x10, data 0x18.
-            s.Selector = (ushort)(seg == SegReg.CS ? 0x10 : 0x18);
+            s.Selector = (ushort)(seg == SegReg.CS ? 0x08 : 0x10);
             s.Attributes = seg == SegReg.CS ? 0xC09Bu : 0xC093u; // present, DPL 0, 32-bit, 4 KiB granular
         }
     }

@@ -21,9 +21,17 @@ public static class DataMovement
     {
         Register r0 = cx.Insn.Op0Kind == OpKind.Register ? cx.Insn.Op0Register : Register.None;
         Register r1 = cx.Insn.Op1Kind == OpKind.Register ? cx.Insn.Op1Register : Register.None;
-        // Segment, control and debug register moves are privileged/sensitive: another family.
-        if (r0.IsSegmentRegister() || r0.IsCR() || r0.IsDR() || r1.IsCR() || r1.IsDR())
+        // Control and debug register moves are privileged: another family.
+        if (r0.IsCR() || r0.IsDR() || r1.IsCR() || r1.IsDR())
             throw new UnsupportedInstructionException("system register move");
+        if (r0.IsSegmentRegister())
+        {
+            // Loading a segment register reads a descriptor table: sensitive, done by the VMM.
+            // MOV CS is not an instruction (#UD).
+            if (r0 == Register.CS) throw new UnsupportedInstructionException("mov cs");
+            cx.Hypercall(HypercallKind.LoadSegment, cx.B.Const(r0 - Register.ES), cx.Read(1, 2), cx.B.Const(0));
+            return;
+        }
         int size = cx.OperandSize(0);
         if (r1.IsSegmentRegister())
         {

@@ -38,7 +38,13 @@ public static class Stack
     {
         int size = PushPopSize(cx);
         if (cx.Insn.Op0Kind == OpKind.Register && cx.Insn.Op0Register.IsSegmentRegister())
-            throw new UnsupportedInstructionException("pop sreg (segment load)");
+        {
+            // POP Sreg: read the selector (a fault here leaves everything as it was), then let the
+            // VMM load the descriptor and release the stack slot only if the load succeeds.
+            int selector = cx.B.And(cx.PeekStack(size), 0xFFFFu);
+            cx.Hypercall(HypercallKind.LoadSegment, cx.B.Const(cx.Insn.Op0Register - Register.ES), selector, cx.B.Const(size));
+            return;
+        }
         int value = cx.PeekStack(size);
         if (cx.IsMemory(0))
         {

@@ -20,4 +20,8 @@ public enum HypercallKind : uint
     Sti,
     Cpuid,
     Rdtsc,
+    /// <summary>MOV Sreg / POP Sreg: Arg0 = segment register (Iced order ES..GS), Arg1 = selector,
+    /// Arg2 = bytes to release from the stack once the load succeeded (POP). The VMM reads the
+    /// descriptor (Intel SDM Vol. 3A §3.4.5) and raises #GP/#NP/#SS as a processor would.</summary>
+    LoadSegment,
 }

@@ -77,7 +77,8 @@ public static class ConstantEvaluator
 
     private static long Signed(IrType type, ulong v) => type == IrType.I32 ? (int)(uint)v : (long)v;
 
-    private static ulong SignedDivide(IrType type, ulong a, ulong b, bool remainder)
+    /// <summary>SDiv/SRem as the IR defines them: MIN / -1 wraps (quotient MIN, remainder 0).</summary>
+    public static ulong SignedDivide(IrType type, ulong a, ulong b, bool remainder)
     {
         if (type == IrType.I32)
         {

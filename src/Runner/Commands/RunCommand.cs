@@ -29,15 +29,16 @@ public static class RunCommand
         {
             image, backend, mem, maxInsns, stats, cmdline, noOpt, dumpIr,
         };
+        var profiling = ProfileOptions.AddTo(command);
         command.SetAction(parse => Execute(
             parse.GetValue(image)!, parse.GetValue(backend)!, parse.GetValue(mem), parse.GetValue(maxInsns),
             parse.GetValue(stats), parse.GetValue(cmdline), parse.GetValue(noOpt), parse.GetValue(dumpIr),
-            parse.InvocationConfiguration.Error));
+            parse.InvocationConfiguration.Error, profiling.Read(parse)));
         return command;
     }
 
     private static int Execute(FileInfo imageFile, string backendName, int memMiB, ulong maxInstructions,
-        bool showStats, string? cmdline, bool noOpt, DirectoryInfo? dumpIr, TextWriter stderr)
+        bool showStats, string? cmdline, bool noOpt, DirectoryInfo? dumpIr, TextWriter stderr, ProfileSettings? profile = null)
     {
         if (!imageFile.Exists)
         {
@@ -73,7 +74,9 @@ public static class RunCommand
         }
         if (Console.IsInputRedirected) machine.Uart.StartInput();
 
+        using var profiler = ProfileSession.Start(profile, machine, imageFile.Name, backendName, stderr);
         RunResult result = machine.Run(maxInstructions);
+        profiler?.Finish(stderr);
         if (result.Reason is StopReason.InstructionLimit or StopReason.TripleFault || showStats)
             stderr.WriteLine($"transmeta: {result.Message}");
         if (showStats) StatsReport.Write(machine, backendName, stderr);

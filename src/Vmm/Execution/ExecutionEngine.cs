@@ -45,13 +45,25 @@ public sealed unsafe class ExecutionEngine
     public IBlockCompiler Backend => _backend;
     /// <summary>Called with each block's IR after the passes, before it is compiled (--dump-ir).</summary>
     public Action<IrBlock>? BlockTranslated { get; set; }
+    /// <summary>Called with each new cache entry, after it is compiled and cached (profiles, perf maps).</summary>
+    public Action<CachedBlock>? BlockCompiled { get; set; }
 
     /// <summary>Run the IR passes before compiling (on by default; off to compare).</summary>
     public bool Optimize { get; set; } = true;
 
-    /// <summary>The mode bits the current CPU state decodes under. Only flat 32-bit protected
-    /// mode at CPL 0 exists so far; real mode and paging will extend this.</summary>
-    private DecodeMode CurrentMode => DecodeMode.Flat32;
+    private DecodeMode _mode = DecodeMode.Flat32;
+
+    /// <summary>The mode bits the current CPU state decodes under: 32-bit protected mode, with
+    /// segment bases known to be zero when CS, SS, DS and ES all have base 0 (so the lifter can
+    /// leave the additions out). Real mode and paging will extend this.</summary>
+    private DecodeMode ComputeMode()
+    {
+        bool flat = true;
+        foreach (int seg in new[] { SegReg.ES, SegReg.CS, SegReg.SS, SegReg.DS })
+            flat &= _cpu->Segment(seg).Base == 0;
+        int stackSize = (_cpu->Segment(SegReg.SS).Attributes & 0x4000) != 0 ? 4 : 2;
+        return new DecodeMode(32, flat, (int)_cpu->Cpl, stackSize);
+    }
 
     public RunResult Run(ulong maxInstructions = 0)
     {
@@ -59,8 +71,7 @@ public sealed unsafe class ExecutionEngine
         SetDeadline(limit);
         RuntimeContext* ctx = _memory.Context;
         TieredCompilation? tiering = Tiering;
-        DecodeMode mode = CurrentMode;
-        uint modeKey = mode.Key;
+        _mode = ComputeMode();
         Stats.Wall.Start();
         try
         {
@@ -74,7 +85,7 @@ public sealed unsafe class ExecutionEngine
                     SetDeadline(limit);
                 }
                 uint eip = _cpu->Eip;
-                CachedBlock block = Cache.LookupFast(eip, modeKey) ?? Find(eip, mode);
+                CachedBlock block = Cache.LookupFast(eip, _mode.Key) ?? Find(eip, _mode);
                 block.Executions++;
                 ulong before = _cpu->Retired;
                 int exit = block.Code.Execute(ctx);
@@ -83,6 +94,7 @@ public sealed unsafe class ExecutionEngine
                     tiering.Account(block, (long)(_cpu->Retired - before));
                     if (tiering.HasCompleted) tiering.SwapIn();
                 }
+                else block.RetiredInside += (long)(_cpu->Retired - before); // exact per-block counts (profiles)
                 if (exit == BlockExit.Jump) continue;
                 RunResult? stop = HandleExit(exit);
                 if (stop is not null) return stop;
@@ -110,9 +122,18 @@ public sealed unsafe class ExecutionEngine
         switch (exit)
         {
             case BlockExit.Hypercall:
-                if (!_hypercalls.Handle())
-                    return new RunResult(StopReason.Halted, ExitStatus.Halted,
-                        $"guest halted at eip=0x{_cpu->Eip:x8} with nothing left to wake it");
+                switch (_hypercalls.Handle())
+                {
+                    case HypercallOutcome.Halted:
+                        return new RunResult(StopReason.Halted, ExitStatus.Halted,
+                            $"guest halted at eip=0x{_cpu->Eip:x8} with nothing left to wake it");
+                    case HypercallOutcome.Fault:
+                        Stats.Faults++;
+                        return DeliverFault((int)_cpu->FaultVector, _cpu->FaultErrorCode, _cpu->FaultHasError != 0);
+                    case HypercallOutcome.ModeChanged:
+                        _mode = ComputeMode();
+                        break;
+                }
                 if (_exitPort.ExitRequested)
                     return new RunResult(StopReason.GuestExit, _exitPort.ProcessExitStatus,
                         $"guest wrote 0x{_exitPort.ExitValue:x} to the exit port");
@@ -163,6 +184,7 @@ public sealed unsafe class ExecutionEngine
         foreach (uint p in pages) _memory.MarkCodePage(p);
         var block = new CachedBlock(eip, phys, mode.Key, pages, code, ir);
         Cache.Add(block);
+        BlockCompiled?.Invoke(block);
         return block;
     }
 }

@@ -6,6 +6,18 @@ using Transmeta.Vmm.Memory;
 
 namespace Transmeta.Vmm.Execution;
 
+/// <summary>What the dispatcher does after a hypercall.</summary>
+public enum HypercallOutcome
+{
+    Continue,
+    /// <summary>Segment state changed: the decode mode must be recomputed.</summary>
+    ModeChanged,
+    /// <summary>The instruction faulted; deliver CpuState's fault.</summary>
+    Fault,
+    /// <summary>HLT with nothing that could wake the CPU.</summary>
+    Halted,
+}
+
 /// <summary>
 /// Performs the sensitive instructions the frontend turned into hypercall exits (see
 /// <see cref="SensitiveInstructions"/>): port I/O, HLT, CLI/STI, CPUID, RDTSC. On return the
@@ -30,8 +42,9 @@ public sealed unsafe class HypercallHandler
     /// controller exists yet, so HLT always ends the run.</summary>
     public Func<bool> CanWake { get; set; } = () => false;
 
-    /// <summary>Performs the pending hypercall; returns false when the CPU halted for good.</summary>
-    public bool Handle()
+    /// <summary>Performs the pending hypercall. On <see cref="HypercallOutcome.Fault"/> the fault
+    /// is in CpuState (FaultVector...) and EIP still points at the instruction.</summary>
+    public HypercallOutcome Handle()
     {
         var kind = (HypercallKind)_cpu->HcKind;
         _stats.CountHypercall(kind);
@@ -47,8 +60,22 @@ public sealed unsafe class HypercallHandler
                 StringIo();
                 break;
             case HypercallKind.Hlt:
-                if (!CanWake()) { Retire(); return false; }
+                if (!CanWake()) { Retire(); return HypercallOutcome.Halted; }
                 break;
+            case HypercallKind.LoadSegment:
+            {
+                var fault = SegmentLoader.Load(_cpu, _memory, (int)_cpu->HcArg0, (ushort)_cpu->HcArg1);
+                if (fault is { } f)
+                {
+                    _cpu->FaultVector = (uint)f.Vector;
+                    _cpu->FaultErrorCode = f.Error;
+                    _cpu->FaultHasError = 1;
+                    return HypercallOutcome.Fault;
+                }
+                _cpu->Esp += _cpu->HcArg2; // POP Sreg releases its slot only after a good load
+                Retire();
+                return HypercallOutcome.ModeChanged;
+            }
             case HypercallKind.Cli:
                 _cpu->Eflags &= ~EflagsBits.IF;
                 break;
@@ -68,7 +95,7 @@ public sealed unsafe class HypercallHandler
                 throw new InvalidOperationException($"unknown hypercall {kind} at 0x{_cpu->Eip:x8}");
         }
         Retire();
-        return true;
+        return HypercallOutcome.Continue;
     }
 
     private void Retire()

@@ -2,7 +2,8 @@
  * state, so the C# tests can compare Transmeta with real hardware. See README in this folder.
  * Input (stdin), one case a line, fields separated by spaces:
  *   name=N code=HEX [cw=HHHH] [sw=HHHH] [st=V,V,...] [mem=HEX] [eax=H ...] [fl=H]
- *   st lists ST0 first; each V is 20 hex digits (sign/exponent then significand) or E (empty).
+ *   st lists ST0 first; each V is 20 hex digits (sign/exponent then significand), or E (empty),
+ *   or E followed by 20 hex digits (empty, with those register contents).
  *   mem is the bytes at 0x20000 (up to 256). The code is placed at 0x1000 and must end in RET.
  * Output: the input line, " => ", then the state after the snippet:
  *   cw sw tw (full tag word) fip fop fdp st (ST0..ST7 as 20 hex digits) eax edx fl mem
@@ -100,7 +101,10 @@ int main(void)
         if ((s = field(line, "st"))) {
             int empty[8] = {0};
             while (*s && *s != ' ' && depth < 8) {
-                if (*s == 'E') { empty[depth] = 1; s++; }
+                if (*s == 'E') {
+                    empty[depth] = 1; s++;
+                    if (*s && *s != ',' && *s != ' ') { parse80(s, regs[depth]); s += 20; }
+                }
                 else { parse80(s, regs[depth]); s += 20; }
                 depth++;
                 if (*s == ',') s++;
