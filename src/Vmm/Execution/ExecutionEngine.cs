@@ -52,6 +52,7 @@ public sealed unsafe class ExecutionEngine
     public bool Optimize { get; set; } = true;
 
     private DecodeMode _mode = DecodeMode.Flat32;
+    private uint _modeKey = DecodeMode.Flat32.Key;
 
     /// <summary>The mode bits the current CPU state decodes under: 32-bit protected mode, with
     /// segment bases known to be zero when CS, SS, DS and ES all have base 0 (so the lifter can
@@ -72,6 +73,7 @@ public sealed unsafe class ExecutionEngine
         RuntimeContext* ctx = _memory.Context;
         TieredCompilation? tiering = Tiering;
         _mode = ComputeMode();
+        _modeKey = _mode.Key;
         Stats.Wall.Start();
         try
         {
@@ -85,7 +87,7 @@ public sealed unsafe class ExecutionEngine
                     SetDeadline(limit);
                 }
                 uint eip = _cpu->Eip;
-                CachedBlock block = Cache.LookupFast(eip, _mode.Key) ?? Find(eip, _mode);
+                CachedBlock block = Cache.LookupFast(eip, _modeKey) ?? Find(eip, _mode);
                 block.Executions++;
                 ulong before = _cpu->Retired;
                 int exit = block.Code.Execute(ctx);
@@ -132,6 +134,7 @@ public sealed unsafe class ExecutionEngine
                         return DeliverFault((int)_cpu->FaultVector, _cpu->FaultErrorCode, _cpu->FaultHasError != 0);
                     case HypercallOutcome.ModeChanged:
                         _mode = ComputeMode();
+                        _modeKey = _mode.Key;
                         break;
                 }
                 if (_exitPort.ExitRequested)
