@@ -201,17 +201,17 @@ public sealed class LiftContext
 
     // ----------------------------------------------------------------- flags
 
-    /// <summary>Records a flag-setting operation (values already masked to <paramref name="size"/>).</summary>
+    /// <summary>Records a flag-setting operation (values already masked to <paramref name="size"/>).
+    /// Fields the kind does not read are stored as zero rather than left alone: a stale operand
+    /// would otherwise stay live to the block's end and keep the computation of it (often a call
+    /// to evaluate the previous block's flags) alive, while a constant store costs nothing.</summary>
     public void SetFlags(CcKind kind, int size, int res, int src1 = -1, int src2 = -1, int aux = -1)
     {
         uint op = CcOp.Make(kind, size);
-        B.StoreState(CpuState.OffCcOp, B.Const(op));
-        B.StoreState(CpuState.OffCcRes, res);
+        bool needsSrc1 = kind != CcKind.Logic;
         bool needsSrc2 = kind is CcKind.Add or CcKind.Adc or CcKind.Sub or CcKind.Sbb or CcKind.Shr;
         bool needsAux = kind is CcKind.Adc or CcKind.Sbb or CcKind.Inc or CcKind.Dec;
-        if (kind != CcKind.Logic) B.StoreState(CpuState.OffCcSrc1, src1);
-        if (needsSrc2) B.StoreState(CpuState.OffCcSrc2, src2);
-        if (needsAux) B.StoreState(CpuState.OffCcAux, aux);
+        StoreFlagFields(op, res, needsSrc1 ? src1 : -1, needsSrc2 ? src2 : -1, needsAux ? aux : -1);
         _flags = new KnownFlags(op, res, src1, src2, aux);
     }
 
@@ -219,9 +219,20 @@ public sealed class LiftContext
     public void SetFlagsMaterialized(int eflagsBits)
     {
         int bits = B.And(eflagsBits, EflagsBits.Arithmetic);
-        B.StoreState(CpuState.OffCcOp, B.Const(CcOp.Eflags));
-        B.StoreState(CpuState.OffCcSrc1, bits);
+        StoreFlagFields(CcOp.Eflags, -1, bits, -1, -1);
         _flags = new KnownFlags(CcOp.Eflags, -1, bits, -1, -1);
+    }
+
+    /// <summary>Stores all five lazy-flag fields; -1 stores zero.</summary>
+    private void StoreFlagFields(uint op, int res, int src1, int src2, int aux)
+    {
+        int zero = -1;
+        int Z() => zero >= 0 ? zero : zero = B.Const(0);
+        B.StoreState(CpuState.OffCcOp, B.Const(op));
+        B.StoreState(CpuState.OffCcRes, res >= 0 ? res : Z());
+        B.StoreState(CpuState.OffCcSrc1, src1 >= 0 ? src1 : Z());
+        B.StoreState(CpuState.OffCcSrc2, src2 >= 0 ? src2 : Z());
+        B.StoreState(CpuState.OffCcAux, aux >= 0 ? aux : Z());
     }
 
     /// <summary>The flag state, as known at translation time; if the flags were set by an earlier
@@ -237,8 +248,7 @@ public sealed class LiftContext
         int s2 = B.Unary(Opcode.ZextTo64, B.LoadState(CpuState.OffCcSrc2));
         int bits = B.Unary(Opcode.Trunc, B.CallHelper(FrontendHelpers.Instance.ComputeFlags, opAux, res, s1, s2));
         // Keep the evaluated bits: later reads in this block and in the next ones are cheaper.
-        B.StoreState(CpuState.OffCcOp, B.Const(CcOp.Eflags));
-        B.StoreState(CpuState.OffCcSrc1, bits);
+        StoreFlagFields(CcOp.Eflags, -1, bits, -1, -1);
         _flags = new KnownFlags(CcOp.Eflags, -1, bits, -1, -1);
         return _flags.Value;
     }
