@@ -35,6 +35,17 @@ public sealed class IrBlock
     /// <summary>Guest code bytes covered by the block.</summary>
     public int GuestByteLength { get; set; }
 
+    /// <summary>Exits that leave for a constant guest address: the index of the Exit instruction
+    /// (in the block as the frontend produced it, before any pass) and the address. A region
+    /// former uses them to join blocks into one unit.</summary>
+    public List<(int ExitIndex, uint Target)> DirectExits { get; } = new();
+
+    /// <summary>Guest code the block was translated from (several ranges for a region).</summary>
+    public List<(uint Start, int Length)> GuestRanges { get; } = new();
+
+    /// <summary>How many guest blocks were joined into this unit (1 for a plain block).</summary>
+    public int RegionBlocks { get; set; } = 1;
+
     /// <summary>Name for generated methods and profiles, e.g. <c>blk_00101234</c>.</summary>
     public string Name => $"blk_{GuestAddress:x8}";
 

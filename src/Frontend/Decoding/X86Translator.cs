@@ -66,6 +66,8 @@ public sealed class X86Translator
         IrBlock block = builder.Finish(eip);
         block.GuestInstructionCount = count;
         block.GuestByteLength = (int)(next - eip);
+        block.GuestRanges.Add((eip, block.GuestByteLength));
+        block.DirectExits.AddRange(cx.DirectExits);
         return block;
     }
 
@@ -94,5 +96,6 @@ public sealed class X86Translator
     {
         cx.B.StoreState(CpuState.OffEip, cx.B.Const(next));
         cx.B.Exit(BlockExit.Jump, count);
+        cx.DirectExits.Add((cx.B.Mark - 1, next));
     }
 }

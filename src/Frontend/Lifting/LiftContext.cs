@@ -347,8 +347,12 @@ public sealed class LiftContext
         }
         StoreEip(B.Const(target));
         B.Exit(BlockExit.Jump, Index + 1);
+        DirectExits.Add((B.Mark - 1, target));
         EndsBlock = true;
     }
+
+    /// <summary>Exits to constant guest addresses emitted so far (see <see cref="IrBlock.DirectExits"/>).</summary>
+    public List<(int ExitIndex, uint Target)> DirectExits { get; } = new();
 
     /// <summary>A jump back to the block's own start: retire this iteration's instructions and
     /// loop inside the block, leaving through the dispatcher only when the instruction deadline

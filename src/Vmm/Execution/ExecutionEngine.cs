@@ -22,6 +22,7 @@ public sealed unsafe class ExecutionEngine
     private readonly HypercallHandler _hypercalls;
     private readonly DebugExitPort _exitPort;
     private readonly X86Translator _translator = new();
+    private readonly RegionTranslator _regions;
     private readonly GuestCodeReader _codeReader;
 
     public ExecutionEngine(CpuState* cpu, GuestMemory memory, IBlockCompiler backend, HypercallHandler hypercalls,
@@ -35,6 +36,7 @@ public sealed unsafe class ExecutionEngine
         _exitPort = exitPort;
         Stats = stats;
         _codeReader = new GuestCodeReader(memory);
+        _regions = new RegionTranslator(_translator);
         memory.CodePageWritten = page => Cache.InvalidatePage(page);
     }
 
@@ -47,6 +49,10 @@ public sealed unsafe class ExecutionEngine
     public Action<IrBlock>? BlockTranslated { get; set; }
     /// <summary>Called with each new cache entry, after it is compiled and cached (profiles, perf maps).</summary>
     public Action<CachedBlock>? BlockCompiled { get; set; }
+
+    /// <summary>Join blocks reached through direct jumps on the same page into one compiled
+    /// region (on by default; off to compare with block-at-a-time translation).</summary>
+    public bool Regions { get; set; } = true;
 
     /// <summary>Run the IR passes before compiling (on by default; off to compare).</summary>
     public bool Optimize { get; set; } = true;
@@ -170,7 +176,7 @@ public sealed unsafe class ExecutionEngine
     private CachedBlock TranslateBlock(uint eip, uint phys, DecodeMode mode)
     {
         long t0 = Stopwatch.GetTimestamp();
-        IrBlock ir = _translator.Translate(_codeReader, eip, mode);
+        IrBlock ir = Regions ? _regions.Translate(_codeReader, eip, mode) : _translator.Translate(_codeReader, eip, mode);
         if (Optimize) PassPipeline.Optimize(ir);
         BlockTranslated?.Invoke(ir);
         long t1 = Stopwatch.GetTimestamp();
@@ -181,9 +187,17 @@ public sealed unsafe class ExecutionEngine
         Stats.CompileTime += code.CompileTime;
         Stats.BlocksTranslated++;
 
-        uint first = phys >> SoftTlbLayout.PageBits;
-        uint last = (phys + (uint)Math.Max(ir.GuestByteLength, 1) - 1) >> SoftTlbLayout.PageBits;
-        uint[] pages = first == last ? [first] : [first, last];
+        // Every physical page the unit's guest code came from (a region stays on one page; an
+        // instruction may straddle into the next).
+        var pageSet = new SortedSet<uint>();
+        foreach (var (start, length) in ir.GuestRanges)
+        {
+            uint from = _memory.Translate(start) >> SoftTlbLayout.PageBits;
+            uint to = _memory.Translate(start + (uint)Math.Max(length, 1) - 1) >> SoftTlbLayout.PageBits;
+            pageSet.Add(from);
+            pageSet.Add(to);
+        }
+        uint[] pages = pageSet.ToArray();
         foreach (uint p in pages) _memory.MarkCodePage(p);
         var block = new CachedBlock(eip, phys, mode.Key, pages, code, ir);
         Cache.Add(block);

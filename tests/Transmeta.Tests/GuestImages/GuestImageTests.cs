@@ -65,6 +65,24 @@ public class GuestImageTests
         Assert.Equal(interp.FinalRamHash, tiered.FinalRamHash);
     }
 
+    /// <summary>Joining blocks into regions (the default) and translating one block at a time
+    /// give the same guest-visible results, self-modifying code included.</summary>
+    [Theory]
+    [InlineData("smc", "il")]
+    [InlineData("insn-control", "il")]
+    [InlineData("crc32-small", "interp")]
+    [InlineData("lz-small", "il")]
+    public void RegionsChangeNothingObservable(string image, string backend)
+    {
+        GuestRun blocks = GuestRun.Start(GuestImageFiles.Image(image), backend, regions: false);
+        GuestRun regions = GuestRun.Start(GuestImageFiles.Image(image), backend, regions: true);
+        Assert.Equal(GuestImageFiles.ExpectedOutput(image), regions.Output);
+        Assert.Equal(blocks.Output, regions.Output);
+        Assert.Equal(blocks.Retired, regions.Retired);
+        Assert.Equal(Convert.ToHexString(blocks.FinalCpu), Convert.ToHexString(regions.FinalCpu));
+        Assert.Equal(blocks.FinalRamHash, regions.FinalRamHash);
+    }
+
     [Fact]
     public void TieredRunPromotesHotBlocksWhileLooping()
     {

@@ -25,7 +25,7 @@ public sealed unsafe class GuestRun
         return bytes;
     }
 
-    public static GuestRun Start(string imagePath, string backend, ulong maxInstructions = 0, int memMiB = 32)
+    public static GuestRun Start(string imagePath, string backend, ulong maxInstructions = 0, int memMiB = 32, bool regions = true)
     {
         var output = new MemoryStream();
         // "tiered" promotes aggressively (after a few dozen instructions, with loops sent back to
@@ -38,6 +38,7 @@ public sealed unsafe class GuestRun
             Tiering = tiering,
             Output = output,
         });
+        machine.Engine.Regions = regions;
         machine.LoadMultiboot(File.ReadAllBytes(imagePath), Path.GetFileName(imagePath));
         RunResult result = machine.Run(maxInstructions);
         return new GuestRun
