@@ -7,6 +7,9 @@ missing=()
 command -v dotnet >/dev/null || { echo "setup: the .NET 10 SDK (dotnet) is required and not on PATH" >&2; exit 1; }
 # qemu-system-i386: the reference machine the tests compare guest output against.
 command -v qemu-system-i386 >/dev/null || missing+=(qemu-system-x86)
+# nasm and gcc -m32 (static i386 libc): the differential tester's native harness (tests/native-harness).
+command -v nasm >/dev/null || missing+=(nasm)
+{ command -v gcc >/dev/null && [ -e /usr/lib32/libc.a ]; } || missing+=(gcc-multilib)
 
 if ((${#missing[@]})); then
     if [ "$(id -u)" = 0 ]; then

@@ -1,4 +1,5 @@
-// IL backend: IR block -> one DynamicMethod `int blk_XXXXXXXX(RuntimeContext* ctx)`.
+// IL backend: IR block -> one DynamicMethod `int blk_XXXXXXXX(object closure, RuntimeContext* ctx)`,
+// invoked through a delegate closed over `closure` (cheaper to call than an open static delegate).
 //
 // Design:
 // * Temporaries are IL locals (uint for I32, ulong for I64; constants are not locals at all but
@@ -7,6 +8,8 @@
 //   and its dispatch switch disappear. Locals are shared between same-typed temporaries whose
 //   live ranges are disjoint, so big blocks stay under the JIT's limit of tracked locals.
 // * ctx->State is loaded once into a byte* local; guest state is `state + constant offset`.
+//   Loop-carried guest values go through state (the IR is SSA within one pass of a block); the
+//   JIT keeps the state pointer in a register, so a state access is one mov.
 // * The soft-TLB hit path is inlined (index, tag compare, addend, ldind/stind: a handful of
 //   instructions) because guest memory accesses are everywhere and a call per access would cost
 //   more than the access. The miss path (slow-path call, status check) is placed after the

@@ -56,8 +56,6 @@ internal sealed unsafe class IlEmitter
         _faultExits = new Label?[_analysis.Sites.Count];
 
         State = il.DeclareLocal(typeof(byte*));
-        if (_analysis.HasLoad) ReadTlb = il.DeclareLocal(typeof(byte*));
-        if (_analysis.HasStore) WriteTlb = il.DeclareLocal(typeof(byte*));
         if (_analysis.HasLoad || _analysis.HasStore) TlbEntry = il.DeclareLocal(typeof(byte*));
         if (_analysis.HasStore) StoredInInsn = il.DeclareLocal(typeof(int));
         if (_analysis.NeedsDynamicInsnTracking)
@@ -71,9 +69,6 @@ internal sealed unsafe class IlEmitter
     internal BlockAnalysis Analysis => _analysis;
     /// <summary><c>ctx->State</c>, loaded once.</summary>
     internal LocalBuilder State { get; }
-    /// <summary><c>ctx->ReadTlb</c> / <c>ctx->WriteTlb</c>, loaded once (the arrays live as long as the context).</summary>
-    internal LocalBuilder? ReadTlb { get; }
-    internal LocalBuilder? WriteTlb { get; }
     /// <summary>Scratch: address of the TLB entry of the access being emitted.</summary>
     internal LocalBuilder? TlbEntry { get; }
     /// <summary>The interpreter's <c>storedInInsn</c>: a store saw a non-OK, non-fault status.</summary>
@@ -82,28 +77,22 @@ internal sealed unsafe class IlEmitter
     internal LocalBuilder? InsnPc { get; }
     internal LocalBuilder? InsnRetired { get; }
 
+    /// <summary>Pushes <c>ctx</c>. Argument 0 is the object the entry delegate is closed over
+    /// (see <see cref="IlCompiler"/>), so the context is argument 1.</summary>
+    internal void LoadContext() => Il.Emit(OpCodes.Ldarg_1);
+
     /// <summary>Queues IL to be emitted after the hot path.</summary>
     internal void Cold(Action emit) => _cold.Add(emit);
 
     public void EmitBlock()
     {
         ILGenerator il = Il;
-        // Prologue: the state pointer (and TLB arrays) in locals for the whole block.
-        il.Emit(OpCodes.Ldarg_1);
+        // Prologue: the state pointer in a local for the whole block. (The TLB array pointers are
+        // read from ctx at each access instead: an L1 hit off the critical path, and it leaves
+        // two more callee-saved registers for temporaries that live across slow-path calls.)
+        LoadContext();
         il.Emit(OpCodes.Ldfld, FieldState);
         il.Emit(OpCodes.Stloc, State);
-        if (ReadTlb != null)
-        {
-            il.Emit(OpCodes.Ldarg_1);
-            il.Emit(OpCodes.Ldfld, FieldReadTlb);
-            il.Emit(OpCodes.Stloc, ReadTlb);
-        }
-        if (WriteTlb != null)
-        {
-            il.Emit(OpCodes.Ldarg_1);
-            il.Emit(OpCodes.Ldfld, FieldWriteTlb);
-            il.Emit(OpCodes.Stloc, WriteTlb);
-        }
         if (StoredInInsn != null)
         {
             il.Emit(OpCodes.Ldc_I4_0);
@@ -386,7 +375,7 @@ internal sealed unsafe class IlEmitter
     {
         ILGenerator il = Il;
         HelperDescriptor helper = _block.Helpers[ins.Aux];
-        il.Emit(OpCodes.Ldarg_1);
+        LoadContext();
         for (int k = 0; k < 4; k++)
         {
             int t = ins.Operand(k);
@@ -399,7 +388,7 @@ internal sealed unsafe class IlEmitter
         StoreTemp(ins.Dst, IrType.I64);
         if (helper.MayFault)
         {
-            il.Emit(OpCodes.Ldarg_1);
+            LoadContext();
             il.Emit(OpCodes.Ldfld, FieldStatus);
             il.Emit(OpCodes.Ldc_I4_1);
             il.Emit(OpCodes.Beq, FaultExit(site));
@@ -423,7 +412,7 @@ internal sealed unsafe class IlEmitter
             Cold(() =>
             {
                 il.MarkLabel(check);
-                il.Emit(OpCodes.Ldarg_1);
+                LoadContext();
                 il.Emit(OpCodes.Ldfld, FieldStatus);
                 il.Emit(OpCodes.Ldc_I4_2);
                 il.Emit(OpCodes.Bne_Un, resume);
@@ -445,11 +434,11 @@ internal sealed unsafe class IlEmitter
         ILGenerator il = Il;
         if (retired != 0) EmitAddRetired(() => il.EmitI8(retired));
         Label keep = il.DefineLabel();
-        il.Emit(OpCodes.Ldarg_1);
+        LoadContext();
         il.Emit(OpCodes.Ldfld, FieldStatus);
         il.Emit(OpCodes.Ldc_I4_2);
         il.Emit(OpCodes.Bne_Un, keep);
-        il.Emit(OpCodes.Ldarg_1);
+        LoadContext();
         il.Emit(OpCodes.Ldc_I4_0);
         il.Emit(OpCodes.Stfld, FieldStatus);
         il.MarkLabel(keep);
@@ -511,7 +500,7 @@ internal sealed unsafe class IlEmitter
 
     private void EmitClearStatus()
     {
-        Il.Emit(OpCodes.Ldarg_1);
+        LoadContext();
         Il.Emit(OpCodes.Ldc_I4_0);
         Il.Emit(OpCodes.Stfld, FieldStatus);
     }

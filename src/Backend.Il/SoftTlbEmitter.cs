@@ -8,7 +8,7 @@ namespace Transmeta.Backend.Il;
 /// Guest Load/Store: the soft-TLB hit path inline, exactly as <see cref="GuestMemoryAccess"/>
 /// does it, and the miss path out of line:
 /// <code>
-///   entry = tlb + ((addr >> 12) &amp; IndexMask) * 16          // as (addr >> 8) &amp; 0x3FF0
+///   entry = ctx->ReadTlb + ((addr >> 12) &amp; IndexMask) * 16   // as (addr >> 8) &amp; 0x3FF0
 ///   if ((addr &amp; (PageMask | (size - 1))) != entry->Tag) goto miss;   // page and alignment
 ///   value = *(T*)(entry->Addend + (nuint)addr);
 /// done:
@@ -46,7 +46,7 @@ internal sealed class SoftTlbEmitter
         int addr = ins.A, dst = ins.Dst, size = ins.Size;
         Label miss = il.DefineLabel(), done = il.DefineLabel();
 
-        EmitHitTest(_e.ReadTlb!, addr, size, miss);
+        EmitHitTest(IlEmitter.FieldReadTlb, addr, size, miss);
         EmitHostAddress(addr);
         il.Emit(size switch { 1 => OpCodes.Ldind_U1, 2 => OpCodes.Ldind_U2, _ => OpCodes.Ldind_U4 });
         _e.StoreTemp(dst, IrType.I32);
@@ -55,14 +55,14 @@ internal sealed class SoftTlbEmitter
         _e.Cold(() =>
         {
             il.MarkLabel(miss);
-            il.Emit(OpCodes.Ldarg_1);
+            _e.LoadContext();
             _e.LoadTemp(addr, IrType.I32);
             il.EmitI4(size);
-            il.Emit(OpCodes.Ldarg_1);
+            _e.LoadContext();
             il.Emit(OpCodes.Ldfld, IlEmitter.FieldReadSlow);
             il.EmitCalli(OpCodes.Calli, CallingConventions.Standard, typeof(uint), ReadSlowParameters, null);
             _e.StoreTemp(dst, IrType.I32);
-            il.Emit(OpCodes.Ldarg_1);
+            _e.LoadContext();
             il.Emit(OpCodes.Ldfld, IlEmitter.FieldStatus);
             il.Emit(OpCodes.Ldc_I4_1);
             il.Emit(OpCodes.Beq, _e.FaultExit(faultSite));
@@ -76,7 +76,7 @@ internal sealed class SoftTlbEmitter
         int addr = ins.A, value = ins.B, size = ins.Size;
         Label miss = il.DefineLabel(), checkStatus = il.DefineLabel(), done = il.DefineLabel();
 
-        EmitHitTest(_e.WriteTlb!, addr, size, miss);
+        EmitHitTest(IlEmitter.FieldWriteTlb, addr, size, miss);
         EmitHostAddress(addr);
         _e.LoadTemp(value, IrType.I32);
         il.Emit(size switch { 1 => OpCodes.Stind_I1, 2 => OpCodes.Stind_I2, _ => OpCodes.Stind_I4 });
@@ -84,7 +84,7 @@ internal sealed class SoftTlbEmitter
         {
             // A helper may have left a non-OK status (say, it wrote translated code through the
             // slow path); the interpreter then counts this store as the one that modified code.
-            il.Emit(OpCodes.Ldarg_1);
+            _e.LoadContext();
             il.Emit(OpCodes.Ldfld, IlEmitter.FieldStatus);
             il.Emit(OpCodes.Brtrue, checkStatus);
         }
@@ -93,19 +93,19 @@ internal sealed class SoftTlbEmitter
         _e.Cold(() =>
         {
             il.MarkLabel(miss);
-            il.Emit(OpCodes.Ldarg_1);
+            _e.LoadContext();
             _e.LoadTemp(addr, IrType.I32);
             il.EmitI4(size);
             _e.LoadTemp(value, IrType.I32);
-            il.Emit(OpCodes.Ldarg_1);
+            _e.LoadContext();
             il.Emit(OpCodes.Ldfld, IlEmitter.FieldWriteSlow);
             il.EmitCalli(OpCodes.Calli, CallingConventions.Standard, typeof(void), WriteSlowParameters, null);
             // if (Status != OK) { if (Status == Fault) goto fault; storedInInsn = 1; }
             il.MarkLabel(checkStatus);
-            il.Emit(OpCodes.Ldarg_1);
+            _e.LoadContext();
             il.Emit(OpCodes.Ldfld, IlEmitter.FieldStatus);
             il.Emit(OpCodes.Brfalse, done);
-            il.Emit(OpCodes.Ldarg_1);
+            _e.LoadContext();
             il.Emit(OpCodes.Ldfld, IlEmitter.FieldStatus);
             il.Emit(OpCodes.Ldc_I4_1);
             il.Emit(OpCodes.Beq, _e.FaultExit(faultSite));
@@ -115,12 +115,13 @@ internal sealed class SoftTlbEmitter
         });
     }
 
-    /// <summary>entry = tlb + index * 16; branch to <paramref name="miss"/> unless the entry's tag
+    /// <summary>entry = ctx->tlb + index * 16; branch to <paramref name="miss"/> unless the entry's tag
     /// equals the address masked to its page plus its misalignment bits.</summary>
-    private void EmitHitTest(LocalBuilder tlb, int addr, int size, Label miss)
+    private void EmitHitTest(FieldInfo tlb, int addr, int size, Label miss)
     {
         ILGenerator il = _e.Il;
-        il.Emit(OpCodes.Ldloc, tlb);
+        _e.LoadContext();
+        il.Emit(OpCodes.Ldfld, tlb);
         _e.LoadTemp(addr, IrType.I32);
         il.EmitI4(IndexShift);
         il.Emit(OpCodes.Shr_Un);

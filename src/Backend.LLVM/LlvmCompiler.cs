@@ -6,6 +6,7 @@
 // every block. libLLVM is loaded on first use (Interop/LlvmRuntime.cs); without it, creating
 // the compiler throws LlvmUnavailableException saying what to install.
 using System.Diagnostics;
+using System.Runtime.InteropServices;
 using Transmeta.Backend.LLVM.Interop;
 using Transmeta.IR;
 
@@ -20,10 +21,16 @@ public sealed record LlvmUnit(string Name, string Symbol, string GeneratedIr, st
 
 public sealed class LlvmCompilerOptions
 {
-    /// <summary>The optimization pipeline (new pass manager syntax, as for <c>opt -passes=</c>).</summary>
-    public string Pipeline { get; init; } = LlvmCompiler.DefaultPipeline;
-    /// <summary>Code generator optimization level.</summary>
-    public LLVMCodeGenOptLevel CodeGenLevel { get; init; } = LLVMCodeGenOptLevel.Default;
+    /// <summary>The optimization pipeline (new pass manager syntax, as for <c>opt -passes=</c>).
+    /// Default: <see cref="LlvmCompiler.DefaultPipeline"/>, or the TRANSMETA_LLVM_PASSES variable (for experiments).</summary>
+    public string Pipeline { get; init; } =
+        Environment.GetEnvironmentVariable("TRANSMETA_LLVM_PASSES") is { Length: > 0 } p ? p : LlvmCompiler.DefaultPipeline;
+    /// <summary>Code generator optimization level (default: Default, or TRANSMETA_LLVM_CODEGEN = 0..3).</summary>
+    public LLVMCodeGenOptLevel CodeGenLevel { get; init; } =
+        int.TryParse(Environment.GetEnvironmentVariable("TRANSMETA_LLVM_CODEGEN"), out int l) && l is >= 0 and <= 3
+            ? (LLVMCodeGenOptLevel)l : LLVMCodeGenOptLevel.Default;
+    /// <summary>Run LLVM's verifier on every generated module (tests do; it costs compile time).</summary>
+    public bool Verify { get; init; }
 }
 
 /// <summary>Compiles IR blocks to native code with LLVM. Thread-safe (compiles one block at a time).</summary>
@@ -62,6 +69,18 @@ public sealed unsafe class LlvmCompiler : IBlockCompiler
     public int BlocksCompiled { get; private set; }
     public long NativeCodeBytes { get; private set; }
     public TimeSpan CompileTime { get; private set; }
+    /// <summary>CPU time of the compiling thread spent in <see cref="Compile"/> (unlike the wall-clock
+    /// <see cref="CompileTime"/>, not inflated when other processes compete for the CPU).</summary>
+    public TimeSpan CompileCpuTime { get; private set; }
+    /// <summary>Guest instructions in the blocks compiled (for native bytes per guest instruction).</summary>
+    public long GuestInstructions { get; private set; }
+    /// <summary>Compile time of each block, in compile order.</summary>
+    public IReadOnlyList<TimeSpan> BlockCompileTimes => _blockTimes;
+    private readonly List<TimeSpan> _blockTimes = new();
+    /// <summary>Of <see cref="CompileTime"/>: building the LLVM IR, running the passes, generating and linking code.</summary>
+    public TimeSpan EmitTime { get; private set; }
+    public TimeSpan PassTime { get; private set; }
+    public TimeSpan CodeGenTime { get; private set; }
 
     /// <summary>The host CPU LLVM generates code for.</summary>
     public string HostCpu => _jit.HostCpu;
@@ -73,6 +92,7 @@ public sealed unsafe class LlvmCompiler : IBlockCompiler
         lock (_gate)
         {
             long start = Stopwatch.GetTimestamp();
+            TimeSpan cpuStart = ThreadCpuTime.Now;
             if (_context.Uses >= ContextReuse)
             {
                 _context.Dispose(); // no module of it is alive: each is disposed after code generation
@@ -91,15 +111,28 @@ public sealed unsafe class LlvmCompiler : IBlockCompiler
             {
                 _jit.Configure(module);
                 _ = new LlvmEmitter(_context, module, block, symbol);
+                long emitted = Stopwatch.GetTimestamp();
+                EmitTime += Stopwatch.GetElapsedTime(start, emitted);
                 if (UnitCompiled is not null) generated = module.Print();
+                if (_options.Verify && module.Verify() is { } problem)
+                    throw new LlvmException($"LLVM backend generated invalid IR for {block.Name}: {problem}\n{module.Print()}");
+                long optimizing = Stopwatch.GetTimestamp();
                 _jit.Optimize(module, _options.Pipeline);
+                long optimizedAt = Stopwatch.GetTimestamp();
+                PassTime += Stopwatch.GetElapsedTime(optimizing, optimizedAt);
                 if (UnitCompiled is not null) optimized = module.Print();
+                long generating = Stopwatch.GetTimestamp();
                 code = _jit.Load(module, symbol);
+                CodeGenTime += Stopwatch.GetElapsedTime(generating);
             }
             var compiled = new LlvmCompiledBlock(block, code, symbol);
             BlocksCompiled++;
             NativeCodeBytes += code.Size;
-            CompileTime += Stopwatch.GetElapsedTime(start);
+            GuestInstructions += block.GuestInstructionCount;
+            TimeSpan took = Stopwatch.GetElapsedTime(start);
+            CompileTime += took;
+            CompileCpuTime += ThreadCpuTime.Now - cpuStart;
+            _blockTimes.Add(took);
             UnitCompiled?.Invoke(new LlvmUnit(block.Name, symbol, generated, optimized, code.Size));
             return compiled;
         }
@@ -137,5 +170,30 @@ public sealed unsafe class LlvmCompiledBlock : CompiledBlock
         // call returns (a slow path may drop the block from the cache while it runs).
         GC.KeepAlive(this);
         return exit;
+    }
+}
+
+/// <summary>CPU time consumed by the calling thread (Linux CLOCK_THREAD_CPUTIME_ID; zero elsewhere).</summary>
+internal static partial class ThreadCpuTime
+{
+    private const int ClockThreadCpuTimeId = 3;
+
+    [StructLayout(LayoutKind.Sequential)]
+    private struct Timespec
+    {
+        public long Seconds;
+        public long Nanoseconds;
+    }
+
+    [LibraryImport("libc", EntryPoint = "clock_gettime")]
+    private static partial int ClockGetTime(int clock, out Timespec time);
+
+    public static TimeSpan Now
+    {
+        get
+        {
+            if (!OperatingSystem.IsLinux() || ClockGetTime(ClockThreadCpuTimeId, out Timespec t) != 0) return TimeSpan.Zero;
+            return TimeSpan.FromTicks(t.Seconds * TimeSpan.TicksPerSecond + t.Nanoseconds / 100);
+        }
     }
 }

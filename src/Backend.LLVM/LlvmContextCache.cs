@@ -41,6 +41,8 @@ internal sealed unsafe class LlvmContextCache : IDisposable
         Likely = AsValue(Node(MdString("branch_weights"), ConstMd(I32, 2000), ConstMd(I32, 1)));
         Unlikely = AsValue(Node(MdString("branch_weights"), ConstMd(I32, 1), ConstMd(I32, 2000)));
         NoUnwindKind = AttributeKind("nounwind");
+        NoInlineKind = AttributeKind("noinline");
+        ColdKind = AttributeKind("cold");
     }
 
     public LlvmContext Context { get; }
@@ -62,6 +64,8 @@ internal sealed unsafe class LlvmContextCache : IDisposable
     public LLVMValueRef Likely { get; }
     public LLVMValueRef Unlikely { get; }
     public uint NoUnwindKind { get; }
+    public uint NoInlineKind { get; }
+    public uint ColdKind { get; }
 
     /// <summary>Modules compiled in this context (the compiler starts a fresh context now and
     /// then, because a context keeps every constant it ever saw).</summary>

@@ -42,8 +42,13 @@ internal sealed unsafe class LlvmEmitter
     private readonly ulong[] _constValue;
     private readonly LLVMBasicBlockRef[] _labels;
     private LLVMValueRef _insnPc, _insnRetired, _storedInInsn;
-    private LLVMBasicBlockRef _faultExit;
-    private bool _hasFaultExit;
+    private LLVMBasicBlockRef _faultExit, _codeModifiedExit;
+    private LLVMBasicBlockRef _commonExit;
+    private bool _hasFaultExit, _hasCodeModifiedExit, _hasCommonExit;
+    private LLVMValueRef _exitCode, _exitRetired, _exitAtInsn;
+    /// <summary>Guest state fields kept in allocas (SSA values after mem2reg) while the block
+    /// runs, by state offset; see <see cref="ShadowedFields"/>.</summary>
+    private readonly Dictionary<long, (LLVMValueRef Slot, IrType Type)> _shadows = new();
     private bool _terminated;
     private readonly bool _hasStore;
     private readonly bool _hasHelperCall;
@@ -86,7 +91,47 @@ internal sealed unsafe class LlvmEmitter
             else if (ins.Op == Opcode.CallHelper) _hasHelperCall = true;
         }
 
+        foreach ((long offset, IrType type) in ShadowedFields(block)) _shadows[offset] = (default, type);
         Emit();
+    }
+
+    /// <summary>
+    /// The state fields the block keeps in registers: every field the block writes (StoreState)
+    /// that is always accessed at the same offset and width and overlaps no other access. Such
+    /// a field is loaded once at entry, lives in an alloca (an SSA value, across loop iterations
+    /// too) and is written back to state only where state becomes observable: at every exit
+    /// (including fault and code-modified exits) and around helpers that touch state (written
+    /// back before, reloaded after). This is what lets LLVM keep guest registers and the lazy-flag
+    /// fields in host registers instead of storing them at every guest instruction.
+    /// </summary>
+    /// <remarks>Fields the block only reads stay in memory (so a value the dispatcher changes
+    /// between runs, such as the instruction deadline, is never cached across runs, and it is
+    /// read where the IR reads it). The soft-TLB slow paths and helpers without
+    /// <see cref="HelperDescriptor.TouchesState"/> may write only state the block does not
+    /// store (the fault record): the contract already says state need not be in memory around them.</remarks>
+    internal static List<(long Offset, IrType Type)> ShadowedFields(IrBlock block)
+    {
+        var accesses = new Dictionary<long, (IrType Type, bool Stored, bool Conflict)>();
+        foreach (ref readonly IrInstruction ins in block.Span)
+        {
+            if (ins.Op is not (Opcode.LoadState or Opcode.StoreState)) continue;
+            bool store = ins.Op == Opcode.StoreState;
+            if (accesses.TryGetValue(ins.Imm, out var seen))
+                accesses[ins.Imm] = (seen.Type, seen.Stored | store, seen.Conflict | seen.Type != ins.Type);
+            else accesses[ins.Imm] = (ins.Type, store, false);
+        }
+        var fields = accesses.OrderBy(a => a.Key).ToList();
+        var conflict = new bool[fields.Count];
+        for (int i = 0; i < fields.Count; i++)
+        {
+            long end = fields[i].Key + (fields[i].Value.Type == IrType.I32 ? 4 : 8);
+            for (int j = i + 1; j < fields.Count && fields[j].Key < end; j++) conflict[i] = conflict[j] = true;
+        }
+        var result = new List<(long, IrType)>();
+        for (int i = 0; i < fields.Count; i++)
+            if (fields[i].Value.Stored && !fields[i].Value.Conflict && !conflict[i])
+                result.Add((fields[i].Key, fields[i].Value.Type));
+        return result;
     }
 
     private LLVMTypeRef FunctionType(LLVMTypeRef ret, params LLVMTypeRef[] parameters)
@@ -105,13 +150,22 @@ internal sealed unsafe class LlvmEmitter
         _writeTlb = LoadPtr(_ctx, (ulong)RuntimeContext.OffsetWriteTlb);
         for (int t = 0; t < _slots.Length; t++)
             if (!_isConst[t]) _slots[t] = LLVMBuildAlloca(_b, TypeOf(_block.TempTypes[t]), NoName);
+        foreach (long offset in _shadows.Keys.ToArray())
+        {
+            IrType type = _shadows[offset].Type;
+            LLVMValueRef slot = LLVMBuildAlloca(_b, TypeOf(type), NoName);
+            _shadows[offset] = (slot, type);
+        }
+        Reload();
         _insnPc = LLVMBuildAlloca(_b, _cx.I32, NoName);
         _insnRetired = LLVMBuildAlloca(_b, _cx.I32, NoName);
         _storedInInsn = LLVMBuildAlloca(_b, _cx.I1, NoName);
+        _exitCode = LLVMBuildAlloca(_b, _cx.I32, NoName);
+        _exitRetired = LLVMBuildAlloca(_b, _cx.I32, NoName);
+        _exitAtInsn = LLVMBuildAlloca(_b, _cx.I1, NoName);
         LLVMBuildStore(_b, I32(0), _insnPc);
         LLVMBuildStore(_b, I32(0), _insnRetired);
         LLVMBuildStore(_b, LLVMConstInt(_cx.I1, 0, 0), _storedInInsn);
-        for (int l = 0; l < _labels.Length; l++) _labels[l] = NewBlock();
 
         ReadOnlySpan<IrInstruction> code = _block.Span;
         for (int i = 0; i < code.Length; i++)
@@ -119,7 +173,7 @@ internal sealed unsafe class LlvmEmitter
             ref readonly IrInstruction ins = ref code[i];
             if (ins.Op == Opcode.Label)
             {
-                LLVMBasicBlockRef target = _labels[ins.Aux];
+                LLVMBasicBlockRef target = LabelBlock(ins.Aux);
                 if (!_terminated) LLVMBuildBr(_b, target);
                 LLVMPositionBuilderAtEnd(_b, target);
                 _terminated = false;
@@ -139,6 +193,15 @@ internal sealed unsafe class LlvmEmitter
 
     private LLVMBasicBlockRef NewBlock() => LLVMAppendBasicBlockInContext(_cx.Ref, _fn, NoName);
 
+    /// <summary>The basic block of a label, made when first named: a lifter that gave up on an
+    /// instruction may leave label numbers that nothing marks or jumps to, and an LLVM block
+    /// without a terminator is invalid.</summary>
+    private LLVMBasicBlockRef LabelBlock(int label)
+    {
+        if (_labels[label].Handle == 0) _labels[label] = NewBlock();
+        return _labels[label];
+    }
+
     private void EmitInstruction(in IrInstruction ins)
     {
         IrType type = ins.Type;
@@ -149,12 +212,15 @@ internal sealed unsafe class LlvmEmitter
 
             case Opcode.LoadState:
             {
-                LLVMValueRef v = Load(TypeOf(type), StatePointer((ulong)ins.Imm), _cx.TbaaState);
+                LLVMValueRef v = _shadows.TryGetValue(ins.Imm, out var shadow)
+                    ? LLVMBuildLoad2(_b, TypeOf(type), shadow.Slot, NoName)
+                    : Load(TypeOf(type), StatePointer((ulong)ins.Imm), _cx.TbaaState);
                 StoreTemp(ins.Dst, v, type);
                 break;
             }
             case Opcode.StoreState:
-                Store(LoadTemp(ins.A, type), StatePointer((ulong)ins.Imm), _cx.TbaaState);
+                if (_shadows.TryGetValue(ins.Imm, out var field)) LLVMBuildStore(_b, LoadTemp(ins.A, type), field.Slot);
+                else Store(LoadTemp(ins.A, type), StatePointer((ulong)ins.Imm), _cx.TbaaState);
                 break;
 
             case Opcode.Load: EmitGuestLoad(ins); break;
@@ -212,13 +278,13 @@ internal sealed unsafe class LlvmEmitter
             case Opcode.InsnStart: EmitInsnStart(ins); break;
 
             case Opcode.Jump:
-                LLVMBuildBr(_b, _labels[ins.Aux]);
+                LLVMBuildBr(_b, LabelBlock(ins.Aux));
                 _terminated = true;
                 break;
             case Opcode.BranchIf:
             {
                 LLVMBasicBlockRef next = NewBlock();
-                LLVMBuildCondBr(_b, IsTrue(LoadTemp(ins.A, IrType.I32)), _labels[ins.Aux], next);
+                LLVMBuildCondBr(_b, IsTrue(LoadTemp(ins.A, IrType.I32)), LabelBlock(ins.Aux), next);
                 LLVMPositionBuilderAtEnd(_b, next);
                 break;
             }
@@ -404,11 +470,55 @@ internal sealed unsafe class LlvmEmitter
     private LLVMTypeRef AccessType(int size) => size switch { 1 => _cx.I8, 2 => _cx.I16, _ => _cx.I32 };
 
     /// <summary>The context's native slow path, or the thunk to its managed one when unset.</summary>
-    private LLVMValueRef SlowPath(ulong fieldOffset, nint thunk)
+    private LLVMValueRef SlowPath(LLVMValueRef ctx, ulong fieldOffset, nint thunk)
     {
-        LLVMValueRef fp = LoadPtr(_ctx, fieldOffset);
+        LLVMValueRef fp = LoadPtr(ctx, fieldOffset);
         LLVMValueRef isNull = LLVMBuildICmp(_b, LLVMIntPredicate.EQ, fp, LLVMConstIntToPtr(I64(0), _cx.Ptr), NoName);
         return LLVMBuildSelect(_b, isNull, ConstPointer(thunk), fp, NoName);
+    }
+
+    private const uint PreserveMostCallConv = 14;
+    private const int InternalLinkage = 8;
+    private LLVMValueRef _readTrampoline, _writeTrampoline;
+
+    private LLVMValueRef CallPreserveMost(LLVMTypeRef type, LLVMValueRef fn, LLVMValueRef* args, uint count)
+    {
+        LLVMValueRef call = LLVMBuildCall2(_b, type, fn, args, count, NoName);
+        LLVMSetInstructionCallConv(call, PreserveMostCallConv);
+        return call;
+    }
+
+    /// <summary>
+    /// A module-local trampoline to the context's slow path with the preserve_most convention:
+    /// it saves the registers the C convention lets the slow path clobber, so the hot code that
+    /// calls it on a TLB miss keeps every value in its register (guest registers live in host
+    /// registers across the whole unit) instead of spilling and reloading around each miss.
+    /// The saving costs a few cycles on the slow path only.
+    /// </summary>
+    private LLVMValueRef SlowPathTrampoline(bool write)
+    {
+        ref LLVMValueRef fn = ref write ? ref _writeTrampoline : ref _readTrampoline;
+        if (!fn.IsNull) return fn;
+        LLVMTypeRef type = write ? _writeSlowType : _readSlowType;
+        fn = LLVMAddFunction(_module, write ? "write_slow" : "read_slow", type);
+        LLVMSetLinkage(fn, InternalLinkage);
+        LLVMSetFunctionCallConv(fn, PreserveMostCallConv);
+        foreach (uint kind in new[] { _cx.NoUnwindKind, _cx.NoInlineKind, _cx.ColdKind })
+            LLVMAddAttributeAtIndex(fn, uint.MaxValue, LLVMCreateEnumAttribute(_cx.Ref, kind, 0));
+        LLVMBasicBlockRef resume = LLVMGetInsertBlock(_b);
+        LLVMPositionBuilderAtEnd(_b, LLVMAppendBasicBlockInContext(_cx.Ref, fn, NoName));
+        LLVMValueRef ctx = LLVMGetParam(fn, 0);
+        uint count = write ? 4u : 3u;
+        LLVMValueRef* args = stackalloc LLVMValueRef[4];
+        for (uint i = 0; i < count; i++) args[i] = LLVMGetParam(fn, i);
+        LLVMValueRef target = write
+            ? SlowPath(ctx, OffsetWriteSlowUnmanaged, NativeThunks.WriteSlow)
+            : SlowPath(ctx, OffsetReadSlowUnmanaged, NativeThunks.ReadSlow);
+        LLVMValueRef result = LLVMBuildCall2(_b, type, target, args, count, NoName);
+        if (write) LLVMBuildRetVoid(_b);
+        else LLVMBuildRet(_b, result);
+        LLVMPositionBuilderAtEnd(_b, resume);
+        return fn;
     }
 
     private LLVMValueRef ConstPointer(nint p) => LLVMConstIntToPtr(I64((ulong)p), _cx.Ptr);
@@ -431,7 +541,7 @@ internal sealed unsafe class LlvmEmitter
         args[0] = _ctx;
         args[1] = addr;
         args[2] = I32((uint)size);
-        LLVMValueRef slow = LLVMBuildCall2(_b, _readSlowType, SlowPath(OffsetReadSlowUnmanaged, NativeThunks.ReadSlow), args, 3, NoName);
+        LLVMValueRef slow = CallPreserveMost(_readSlowType, SlowPathTrampoline(write: false), args, 3);
         StoreTemp(ins.Dst, slow, IrType.I32);
         CondBr(LLVMBuildICmp(_b, LLVMIntPredicate.EQ, LoadStatus(), I32(RuntimeContext.StatusFault), NoName),
             FaultExit(), done, _cx.Unlikely);
@@ -464,7 +574,7 @@ internal sealed unsafe class LlvmEmitter
         args[1] = addr;
         args[2] = I32((uint)size);
         args[3] = value;
-        LLVMBuildCall2(_b, _writeSlowType, SlowPath(OffsetWriteSlowUnmanaged, NativeThunks.WriteSlow), args, 4, NoName);
+        CallPreserveMost(_writeSlowType, SlowPathTrampoline(write: true), args, 4);
         LLVMBuildBr(_b, check);
 
         LLVMPositionBuilderAtEnd(_b, check);
@@ -492,6 +602,7 @@ internal sealed unsafe class LlvmEmitter
             int t = ins.Operand(k);
             args[1 + k] = t < 0 ? I64(0) : LoadTemp(t, IrType.I64);
         }
+        if (helper.TouchesState) WriteBack();
         LLVMValueRef result;
         if (helper.Unmanaged != 0)
             result = LLVMBuildCall2(_b, _helperType, ConstPointer(helper.Unmanaged), args, 5, NoName);
@@ -501,6 +612,7 @@ internal sealed unsafe class LlvmEmitter
             result = LLVMBuildCall2(_b, _helperThunkType, ConstPointer(NativeThunks.Helper), args, 6, NoName);
         }
         StoreTemp(ins.Dst, result, IrType.I64);
+        if (helper.TouchesState) Reload();
         if (helper.MayFault)
         {
             LLVMBasicBlockRef next = NewBlock();
@@ -514,54 +626,117 @@ internal sealed unsafe class LlvmEmitter
 
     private void EmitInsnStart(in IrInstruction ins)
     {
-        uint pc = (uint)ins.Imm;
-        int retired = ins.Aux;
+        LLVMBuildStore(_b, I32((uint)ins.Imm), _insnPc);
+        LLVMBuildStore(_b, I32((uint)ins.Aux), _insnRetired);
         if (_hasStore)
         {
-            // if (storedInInsn && ctx->Status == CodeModified) leave before this instruction.
-            LLVMBasicBlockRef check = NewBlock(), leave = NewBlock(), next = NewBlock();
+            // if (storedInInsn && ctx->Status == CodeModified) leave before this instruction
+            // (through the shared exit, which reads the PC and count just set).
+            LLVMBasicBlockRef check = NewBlock(), next = NewBlock();
             LLVMValueRef stored = LLVMBuildLoad2(_b, _cx.I1, _storedInInsn, NoName);
             CondBr(stored, check, next, _cx.Unlikely);
             LLVMPositionBuilderAtEnd(_b, check);
             CondBr(LLVMBuildICmp(_b, LLVMIntPredicate.EQ, LoadStatus(), I32(RuntimeContext.StatusCodeModified), NoName),
-                leave, next, _cx.Likely);
-            LLVMPositionBuilderAtEnd(_b, leave);
-            StoreStatus(I32(RuntimeContext.StatusOk));
-            Store(I32(pc), StatePointer((ulong)_block.Layout.PcOffset), _cx.TbaaState);
-            AddRetired(I64((ulong)retired));
-            LLVMBuildRet(_b, I32(BlockExit.CodeModified));
+                CodeModifiedExit(), next, _cx.Likely);
             LLVMPositionBuilderAtEnd(_b, next);
         }
-        LLVMBuildStore(_b, I32(pc), _insnPc);
-        LLVMBuildStore(_b, I32((uint)retired), _insnRetired);
     }
 
     /// <summary>Exit: retired += n; a pending code-modified status is dropped; return the code.</summary>
     private void EmitExit(int code, int retired)
     {
-        if (retired != 0) AddRetired(I64((ulong)retired));
-        LLVMValueRef status = LoadStatus();
-        LLVMValueRef isModified = LLVMBuildICmp(_b, LLVMIntPredicate.EQ, status, I32(RuntimeContext.StatusCodeModified), NoName);
-        StoreStatus(LLVMBuildSelect(_b, isModified, I32(RuntimeContext.StatusOk), status, NoName));
-        LLVMBuildRet(_b, I32((uint)code));
+        LLVMBuildStore(_b, I32((uint)code), _exitCode);
+        LLVMBuildStore(_b, I32((uint)retired), _exitRetired);
+        LLVMBuildStore(_b, LLVMConstInt(_cx.I1, 0, 0), _exitAtInsn);
+        LLVMBuildBr(_b, CommonExit());
         _terminated = true;
     }
 
-    /// <summary>The block's one fault exit (made on first use): Status = OK, PC = the current
-    /// guest instruction, retired += its count, return Fault.</summary>
+    /// <summary>The block's one fault exit (made on first use): state written back, Status = OK,
+    /// PC = the current guest instruction, retired += its count, return Fault.</summary>
     private LLVMBasicBlockRef FaultExit()
     {
-        if (_hasFaultExit) return _faultExit;
-        _hasFaultExit = true;
-        _faultExit = NewBlock();
+        if (!_hasFaultExit)
+        {
+            _faultExit = LeaveBlock(BlockExit.Fault);
+            _hasFaultExit = true;
+        }
+        return _faultExit;
+    }
+
+    /// <summary>The block's one code-modified exit: the same, at the instruction after the store.</summary>
+    private LLVMBasicBlockRef CodeModifiedExit()
+    {
+        if (!_hasCodeModifiedExit)
+        {
+            _codeModifiedExit = LeaveBlock(BlockExit.CodeModified);
+            _hasCodeModifiedExit = true;
+        }
+        return _codeModifiedExit;
+    }
+
+    /// <summary>Leaves at the current guest instruction (fault or code-modified exit).</summary>
+    private LLVMBasicBlockRef LeaveBlock(int code)
+    {
+        LLVMBasicBlockRef leave = NewBlock();
         LLVMBasicBlockRef resume = LLVMGetInsertBlock(_b);
-        LLVMPositionBuilderAtEnd(_b, _faultExit);
+        LLVMPositionBuilderAtEnd(_b, leave);
+        LLVMBuildStore(_b, I32((uint)code), _exitCode);
+        LLVMBuildStore(_b, LLVMBuildLoad2(_b, _cx.I32, _insnRetired, NoName), _exitRetired);
+        LLVMBuildStore(_b, LLVMConstInt(_cx.I1, 1, 0), _exitAtInsn);
+        LLVMBuildBr(_b, CommonExit());
+        LLVMPositionBuilderAtEnd(_b, resume);
+        return leave;
+    }
+
+    /// <summary>
+    /// The one way out of the function, so the write-back of the shadowed state is emitted once
+    /// (per exit it would multiply the code by the number of exits of a region). Exit
+    /// instructions arrive with (code, retired count, false); fault and code-modified exits with
+    /// (code, the current instruction's count, true), which also clears the status and sets PC to
+    /// the current instruction; a normal exit drops a pending code-modified status.
+    /// </summary>
+    private LLVMBasicBlockRef CommonExit()
+    {
+        if (_hasCommonExit) return _commonExit;
+        _hasCommonExit = true;
+        _commonExit = NewBlock();
+        LLVMBasicBlockRef resume = LLVMGetInsertBlock(_b);
+        LLVMBasicBlockRef atInsn = NewBlock(), normal = NewBlock(), tail = NewBlock();
+        LLVMPositionBuilderAtEnd(_b, _commonExit);
+        WriteBack();
+        LLVMBuildCondBr(_b, LLVMBuildLoad2(_b, _cx.I1, _exitAtInsn, NoName), atInsn, normal);
+
+        LLVMPositionBuilderAtEnd(_b, atInsn);
         StoreStatus(I32(RuntimeContext.StatusOk));
         Store(LLVMBuildLoad2(_b, _cx.I32, _insnPc, NoName), StatePointer((ulong)_block.Layout.PcOffset), _cx.TbaaState);
-        AddRetired(LLVMBuildZExt(_b, LLVMBuildLoad2(_b, _cx.I32, _insnRetired, NoName), _cx.I64, NoName));
-        LLVMBuildRet(_b, I32(BlockExit.Fault));
+        LLVMBuildBr(_b, tail);
+
+        LLVMPositionBuilderAtEnd(_b, normal);
+        LLVMValueRef status = LoadStatus();
+        LLVMValueRef isModified = LLVMBuildICmp(_b, LLVMIntPredicate.EQ, status, I32(RuntimeContext.StatusCodeModified), NoName);
+        StoreStatus(LLVMBuildSelect(_b, isModified, I32(RuntimeContext.StatusOk), status, NoName));
+        LLVMBuildBr(_b, tail);
+
+        LLVMPositionBuilderAtEnd(_b, tail);
+        AddRetired(LLVMBuildZExt(_b, LLVMBuildLoad2(_b, _cx.I32, _exitRetired, NoName), _cx.I64, NoName));
+        LLVMBuildRet(_b, LLVMBuildLoad2(_b, _cx.I32, _exitCode, NoName));
         LLVMPositionBuilderAtEnd(_b, resume);
-        return _faultExit;
+        return _commonExit;
+    }
+
+    /// <summary>Stores every shadowed state field to guest state.</summary>
+    private void WriteBack()
+    {
+        foreach ((long offset, (LLVMValueRef slot, IrType type)) in _shadows)
+            Store(LLVMBuildLoad2(_b, TypeOf(type), slot, NoName), StatePointer((ulong)offset), _cx.TbaaState);
+    }
+
+    /// <summary>Loads every shadowed state field from guest state.</summary>
+    private void Reload()
+    {
+        foreach ((long offset, (LLVMValueRef slot, IrType type)) in _shadows)
+            LLVMBuildStore(_b, Load(TypeOf(type), StatePointer((ulong)offset), _cx.TbaaState), slot);
     }
 
     private void AddRetired(LLVMValueRef amount)

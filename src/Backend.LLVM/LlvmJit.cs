@@ -11,7 +11,7 @@ namespace Transmeta.Backend.LLVM;
 /// </summary>
 /// <remarks>
 /// Modules are compiled here to an in-memory ELF object (LLVMTargetMachineEmitToMemoryBuffer),
-/// not by the JIT's own IR layer, so the object can be read first: its symbol table gives each
+/// not by the JIT's own IR layer, so the object can be read first: its text section gives each
 /// block's exact native code size. The object is then handed to LLJIT, which links it into
 /// executable memory under a resource tracker of its own, so the code of a block that is no longer
 /// referenced (invalidated by self-modifying code, replaced by another tier) can be freed.
@@ -70,7 +70,7 @@ internal sealed unsafe class LlvmJit : IDisposable
                 out nint error, out LLVMMemoryBufferRef bufferRef) != 0)
             throw new LlvmException($"LLVM code generation failed for {symbol}: {LlvmRuntime.TakeMessage(error)}");
         using var buffer = new LlvmMemoryBuffer(bufferRef);
-        long size = SymbolSize(buffer, symbol);
+        long size = CodeSize(buffer);
 
         LLVMOrcResourceTrackerRef rt = LlvmNative.LLVMOrcJITDylibCreateResourceTracker(_dylib);
         var code = new LlvmCode(this, rt);
@@ -83,8 +83,10 @@ internal sealed unsafe class LlvmJit : IDisposable
         return code;
     }
 
-    /// <summary>The size the object file's symbol table gives the function (ELF st_size), or 0.</summary>
-    private static long SymbolSize(LlvmMemoryBuffer buffer, string symbol)
+    /// <summary>Bytes of machine code in the object: the sizes of its text sections. An object
+    /// holds one block's function, so this is the function's size (constant pools, if any, are
+    /// in other sections and not counted).</summary>
+    private static long CodeSize(LlvmMemoryBuffer buffer)
     {
         LLVMBinaryRef binaryRef = LlvmNative.LLVMCreateBinary(buffer.Ref, default, out nint error);
         if (binaryRef.Handle == 0)
@@ -93,14 +95,12 @@ internal sealed unsafe class LlvmJit : IDisposable
             return 0;
         }
         using var binary = new LlvmBinary(binaryRef);
-        using var it = new LlvmSymbolIterator(binary);
-        while (LlvmNative.LLVMObjectFileIsSymbolIteratorAtEnd(binary.Ref, it.Ref) == 0)
-        {
-            if (Marshal.PtrToStringUTF8(LlvmNative.LLVMGetSymbolName(it.Ref)) == symbol)
-                return (long)LlvmNative.LLVMGetSymbolSize(it.Ref);
-            LlvmNative.LLVMMoveToNextSymbol(it.Ref);
-        }
-        return 0;
+        using var it = new LlvmSectionIterator(binary);
+        long size = 0;
+        for (; LlvmNative.LLVMObjectFileIsSectionIteratorAtEnd(binary.Ref, it.Ref) == 0; LlvmNative.LLVMMoveToNextSection(it.Ref))
+            if (Marshal.PtrToStringUTF8(LlvmNative.LLVMGetSectionName(it.Ref)) is { } name && name.StartsWith(".text", StringComparison.Ordinal))
+                size += (long)LlvmNative.LLVMGetSectionSize(it.Ref);
+        return size;
     }
 
     /// <summary>Called by a finalizer (any thread): the tracker is freed by the compiling thread.</summary>

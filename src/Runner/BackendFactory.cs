@@ -5,7 +5,7 @@ namespace Transmeta.Runner;
 /// <summary>The translation backends the runner can select by name.</summary>
 public static class BackendFactory
 {
-    public static readonly string[] Names = ["interp", "il", "tiered"];
+    public static readonly string[] Names = ["interp", "il", "llvm", "tiered"];
 
     /// <summary>The compilers tiered execution climbs through, fastest to start first.</summary>
     public static readonly string[] TierOrder = ["interp", "il"];
@@ -27,6 +27,7 @@ public static class BackendFactory
     {
         "interp" => new Transmeta.Backend.Interp.IrInterpreter(),
         "il" => new Transmeta.Backend.Il.IlCompiler(),
+        "llvm" => new Transmeta.Backend.LLVM.LlvmCompiler(), // throws LlvmUnavailableException without libLLVM
         "tiered" => throw new ArgumentException("tiered is a combination of backends: use CreateTiered"),
         _ => throw new ArgumentException($"unknown backend '{name}' (choose from {string.Join(", ", Names)})"),
     };

@@ -13,6 +13,9 @@ public static class Program
     {
         var root = new RootCommand("Transmeta: a 32-bit x86 virtual machine that runs guests by dynamic binary translation.");
         root.Subcommands.Add(RunCommand.Create());
+        root.Subcommands.Add(InspectCommand.Create());
+        root.Subcommands.Add(BenchCommand.Create());
+        root.Subcommands.Add(Transmeta.Runner.Sampler.SampleAttachCommand.Create());
 
         ParseResult parse = root.Parse(args);
         if (parse.Errors.Count > 0)

@@ -44,6 +44,14 @@ public sealed class LlvmModule : LlvmHandle
 
     /// <summary>The module as LLVM assembly text.</summary>
     public string Print() => LlvmRuntime.TakeMessage(LlvmNative.LLVMPrintModuleToString(Ref)) ?? "";
+
+    /// <summary>Runs LLVM's verifier; null if the module is valid, else what is wrong.</summary>
+    public string? Verify()
+    {
+        int invalid = LlvmNative.LLVMVerifyModule(Ref, 2, out nint message);
+        string? text = LlvmRuntime.TakeMessage(message);
+        return invalid != 0 ? text ?? "invalid module" : null;
+    }
 }
 
 public sealed class LlvmBuilder : LlvmHandle
@@ -90,11 +98,11 @@ public sealed class LlvmBinary : LlvmHandle
     protected override bool ReleaseHandle() { LlvmNative.LLVMDisposeBinary(new(handle)); return true; }
 }
 
-public sealed class LlvmSymbolIterator : LlvmHandle
+public sealed class LlvmSectionIterator : LlvmHandle
 {
-    public LlvmSymbolIterator(LlvmBinary binary) : base(LlvmNative.LLVMObjectFileCopySymbolIterator(binary.Ref).Handle) { }
-    public LLVMSymbolIteratorRef Ref => new(Raw);
-    protected override bool ReleaseHandle() { LlvmNative.LLVMDisposeSymbolIterator(new(handle)); return true; }
+    public LlvmSectionIterator(LlvmBinary binary) : base(LlvmNative.LLVMObjectFileCopySectionIterator(binary.Ref).Handle) { }
+    public LLVMSectionIteratorRef Ref => new(Raw);
+    protected override bool ReleaseHandle() { LlvmNative.LLVMDisposeSectionIterator(new(handle)); return true; }
 }
 
 /// <summary>An ORC LLJIT instance: owns the code memory of everything added to it.</summary>

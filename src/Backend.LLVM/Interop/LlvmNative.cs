@@ -36,7 +36,7 @@ namespace Transmeta.Backend.LLVM.Interop;
 [StructLayout(LayoutKind.Sequential)] public readonly record struct LLVMTargetDataRef(nint Handle);
 [StructLayout(LayoutKind.Sequential)] public readonly record struct LLVMMemoryBufferRef(nint Handle);
 [StructLayout(LayoutKind.Sequential)] public readonly record struct LLVMBinaryRef(nint Handle);
-[StructLayout(LayoutKind.Sequential)] public readonly record struct LLVMSymbolIteratorRef(nint Handle);
+[StructLayout(LayoutKind.Sequential)] public readonly record struct LLVMSectionIteratorRef(nint Handle);
 [StructLayout(LayoutKind.Sequential)] public readonly record struct LLVMPassBuilderOptionsRef(nint Handle);
 [StructLayout(LayoutKind.Sequential)] public readonly record struct LLVMOrcLLJITRef(nint Handle);
 [StructLayout(LayoutKind.Sequential)] public readonly record struct LLVMOrcJITDylibRef(nint Handle);
@@ -69,6 +69,8 @@ internal static unsafe partial class LlvmNative
     public static partial void LLVMSetTarget(LLVMModuleRef m, string triple);
     [LibraryImport(Library)] public static partial nint LLVMPrintModuleToString(LLVMModuleRef m);
     [LibraryImport(Library)] public static partial void LLVMDisposeMessage(nint message);
+    /// <summary>Analysis.h; action 2 = LLVMReturnStatusAction (nonzero result: the module is invalid).</summary>
+    [LibraryImport(Library)] public static partial int LLVMVerifyModule(LLVMModuleRef m, int action, out nint message);
 
     // ------------------------------------------------------------------ Core.h: types
     [LibraryImport(Library)] public static partial LLVMTypeRef LLVMInt1TypeInContext(LLVMContextRef c);
@@ -85,6 +87,11 @@ internal static unsafe partial class LlvmNative
     [LibraryImport(Library, StringMarshalling = StringMarshalling.Utf8)]
     public static partial LLVMValueRef LLVMAddFunction(LLVMModuleRef m, string name, LLVMTypeRef functionType);
     [LibraryImport(Library)] public static partial LLVMValueRef LLVMGetParam(LLVMValueRef fn, uint index);
+    /// <summary>linkage: LLVMLinkage (8 = internal).</summary>
+    [LibraryImport(Library)] public static partial void LLVMSetLinkage(LLVMValueRef global, int linkage);
+    /// <summary>cc: LLVMCallConv (0 = C, 14 = preserve_most).</summary>
+    [LibraryImport(Library)] public static partial void LLVMSetFunctionCallConv(LLVMValueRef fn, uint cc);
+    [LibraryImport(Library)] public static partial void LLVMSetInstructionCallConv(LLVMValueRef call, uint cc);
     [LibraryImport(Library)]
     public static partial LLVMBasicBlockRef LLVMAppendBasicBlockInContext(LLVMContextRef c, LLVMValueRef fn, byte* name);
     [LibraryImport(Library)] public static partial LLVMValueRef LLVMGetBasicBlockTerminator(LLVMBasicBlockRef bb);
@@ -119,6 +126,7 @@ internal static unsafe partial class LlvmNative
     [LibraryImport(Library)] public static partial LLVMBasicBlockRef LLVMGetInsertBlock(LLVMBuilderRef b);
 
     [LibraryImport(Library)] public static partial LLVMValueRef LLVMBuildRet(LLVMBuilderRef b, LLVMValueRef v);
+    [LibraryImport(Library)] public static partial LLVMValueRef LLVMBuildRetVoid(LLVMBuilderRef b);
     [LibraryImport(Library)] public static partial LLVMValueRef LLVMBuildBr(LLVMBuilderRef b, LLVMBasicBlockRef dest);
     [LibraryImport(Library)]
     public static partial LLVMValueRef LLVMBuildCondBr(LLVMBuilderRef b, LLVMValueRef cond, LLVMBasicBlockRef then, LLVMBasicBlockRef otherwise);
@@ -186,17 +194,18 @@ internal static unsafe partial class LlvmNative
     [LibraryImport(Library)] public static partial nuint LLVMGetBufferSize(LLVMMemoryBufferRef buffer);
     [LibraryImport(Library)] public static partial void LLVMDisposeMemoryBuffer(LLVMMemoryBufferRef buffer);
 
-    // ------------------------------------------------------------------ Object.h (function sizes)
+    // ------------------------------------------------------------------ Object.h (code size)
+    // (LLVMGetSymbolSize is no use here: it returns the size of common symbols only.)
     [LibraryImport(Library)]
     public static partial LLVMBinaryRef LLVMCreateBinary(LLVMMemoryBufferRef buffer, LLVMContextRef c, out nint errorMessage);
     [LibraryImport(Library)] public static partial void LLVMDisposeBinary(LLVMBinaryRef binary);
-    [LibraryImport(Library)] public static partial LLVMSymbolIteratorRef LLVMObjectFileCopySymbolIterator(LLVMBinaryRef binary);
-    [LibraryImport(Library)] public static partial int LLVMObjectFileIsSymbolIteratorAtEnd(LLVMBinaryRef binary, LLVMSymbolIteratorRef it);
-    [LibraryImport(Library)] public static partial void LLVMDisposeSymbolIterator(LLVMSymbolIteratorRef it);
-    [LibraryImport(Library)] public static partial void LLVMMoveToNextSymbol(LLVMSymbolIteratorRef it);
+    [LibraryImport(Library)] public static partial LLVMSectionIteratorRef LLVMObjectFileCopySectionIterator(LLVMBinaryRef binary);
+    [LibraryImport(Library)] public static partial int LLVMObjectFileIsSectionIteratorAtEnd(LLVMBinaryRef binary, LLVMSectionIteratorRef it);
+    [LibraryImport(Library)] public static partial void LLVMDisposeSectionIterator(LLVMSectionIteratorRef it);
+    [LibraryImport(Library)] public static partial void LLVMMoveToNextSection(LLVMSectionIteratorRef it);
     /// <summary>Owned by the binary: not freed.</summary>
-    [LibraryImport(Library)] public static partial nint LLVMGetSymbolName(LLVMSymbolIteratorRef it);
-    [LibraryImport(Library)] public static partial ulong LLVMGetSymbolSize(LLVMSymbolIteratorRef it);
+    [LibraryImport(Library)] public static partial nint LLVMGetSectionName(LLVMSectionIteratorRef it);
+    [LibraryImport(Library)] public static partial ulong LLVMGetSectionSize(LLVMSectionIteratorRef it);
 
     // ------------------------------------------------------------------ Transforms/PassBuilder.h
     [LibraryImport(Library)] public static partial LLVMPassBuilderOptionsRef LLVMCreatePassBuilderOptions();

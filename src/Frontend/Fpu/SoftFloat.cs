@@ -44,7 +44,13 @@ public static class SoftFloat
             if (!env.UnmaskedUnderflow) return RoundTiny(ref env, sign, exp, sig0, sig1, bits);
             env.Flags |= UE;
             exp += 0x6000;
-            if (exp <= 0) return RoundTiny(ref env, sign, exp, sig0, sig1, bits);
+            if (exp <= 0)
+            {
+                // Too small even biased by 24576 (FSCALE): the host delivers a zero whatever the
+                // rounding mode (as it delivers infinity for the overflow counterpart).
+                env.Flags |= PE;
+                return Float80.SignedZero(sign);
+            }
         }
         int shift = 64 - bits;
         ulong kept, rest;
@@ -109,7 +115,14 @@ public static class SoftFloat
     private static Float80 Overflow(ref FpEnv env, bool sign, int exp, ulong sig, int bits)
     {
         env.Flags |= OE;
-        if (env.UnmaskedOverflow) return Float80.Pack(sign, exp - 0x6000, sig);
+        // Unmasked: the result with its exponent biased down by 24576. When even that does not
+        // fit (FSCALE), the host delivers infinity whatever the rounding mode.
+        if (env.UnmaskedOverflow)
+        {
+            if (exp - 0x6000 < 0x7FFF) return Float80.Pack(sign, exp - 0x6000, sig);
+            env.Flags |= PE | C1;
+            return Float80.Infinity(sign);
+        }
         env.Flags |= PE;
         if (OverflowsToInfinity(env.Rc, sign))
         {
@@ -180,6 +193,12 @@ public static class SoftFloat
     }
 
     // ------------------------------------------------------------------ special operands
+
+    /// <summary>A pseudo-denormal (exponent 0 with J set) as the arithmetic delivers it: the same
+    /// value with exponent 1. Everything else unchanged.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    internal static Float80 Canonical(Float80 a) =>
+        a.Exp == 0 && (long)a.Sig < 0 ? Float80.Pack(a.Sign, 1, a.Sig) : a;
 
     /// <summary>Invalid operation: the real indefinite.</summary>
     [MethodImpl(MethodImplOptions.NoInlining)]
@@ -378,12 +397,13 @@ public static class SoftFloat
             return Float80.SignedZero(sign);
         }
         if (a.IsZero && b.IsZero) return Invalid(ref env);
-        if (a.IsDenormal || b.IsDenormal) env.Flags |= DE;
         if (b.IsZero)
         {
+            // Divide by zero takes precedence over a denormal dividend (host: ZE only).
             env.Flags |= ZE;
             return Float80.Infinity(sign);
         }
+        if (a.IsDenormal || b.IsDenormal) env.Flags |= DE;
         if (a.IsZero) return Float80.SignedZero(sign);
         int ea = Normalize(a, out ulong sa), eb = Normalize(b, out ulong sb);
         return DivCore(ref env, sign, ea, sa, eb, sb);
@@ -451,11 +471,7 @@ public static class SoftFloat
         if (a.IsUnsupported) return Invalid(ref env);
         if (a.IsNaN) return PropagateNaN(ref env, a);
         if (a.IsZero) return a;
-        if (a.Sign)
-        {
-            if (a.IsDenormal) env.Flags |= DE;
-            return Invalid(ref env);
-        }
+        if (a.Sign) return Invalid(ref env); // a negative denormal: IE only (host)
         if (a.IsInfinity) return a;
         env.Flags |= DE;
         int e = Normalize(a, out ulong s);
@@ -623,7 +639,7 @@ public static class SoftFloat
                 return indefinite;
             }
             if (a.IsZero) return 0;
-            env.Flags |= DE;
+            // A denormal operand is not reported by FIST/FISTP/FBSTP (host: only PE).
         }
         int e = Normalize(a, out ulong sig);
         if (!RoundToInteger(env.Rc, a.Sign, e, sig, out ulong mag, out bool inexact, out bool up))

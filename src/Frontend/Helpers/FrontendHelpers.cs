@@ -23,12 +23,16 @@ public sealed unsafe class FrontendHelpers
             Unmanaged = (nint)(delegate* unmanaged[Cdecl]<RuntimeContext*, ulong, ulong, ulong, ulong, ulong>)&ComputeFlagsNative,
             Pure = true,
         });
+        X87 = new Fpu.X87Helpers(Table);
     }
 
     public HelperTable Table { get; }
 
     /// <summary>(CcOp | CcAux &lt;&lt; 32, CcRes, CcSrc1, CcSrc2) → the six arithmetic flags as EFLAGS bits.</summary>
     public int ComputeFlags { get; }
+
+    /// <summary>The x87 FPU helpers (Fpu/X87Helpers.cs).</summary>
+    public Fpu.X87Helpers X87 { get; }
 
     private static ulong ComputeFlagsManaged(RuntimeContext* ctx, ulong opAux, ulong res, ulong src1, ulong src2) =>
         LazyFlags.Compute((uint)opAux, (uint)res, (uint)src1, (uint)src2, (uint)(opAux >> 32));

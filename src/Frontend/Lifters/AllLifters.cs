@@ -27,6 +27,7 @@ public static class AllLifters
         Conversions.AddTo(table);
         Atomics.AddTo(table);
         Conditionals.AddTo(table);
+        X87Lifters.AddTo(table);
         return table;
     }
 }

@@ -7,7 +7,8 @@ namespace Transmeta.Frontend.Lifters;
 /// <summary>
 /// Procedure frames and register block transfers: ENTER, LEAVE, PUSHA/PUSHAD, POPA/POPAD
 /// (Intel SDM Vol. 2), with 16- and 32-bit operand sizes on 16- or 32-bit stacks.
-/// Every one reads all it needs from memory, then stores, then writes registers, so a fault
+/// Every one does its memory accesses before writing any register (ENTER's copy loop reads each
+/// enclosing frame pointer after the pushes before it, as the SDM's pseudo-code does), so a fault
 /// leaves ESP and EBP unchanged and the instruction can be restarted.
 /// </summary>
 public static class StackFrames
@@ -50,18 +51,18 @@ public static class StackFrames
         int esp = cx.GetReg32(4);
         int ebp = cx.GetReg32(5);
 
-        // Reads first: the enclosing frame pointers, at EBP - size, EBP - 2*size, ...
-        // (EBP arithmetic is 16-bit on a 16-bit stack).
-        var copied = new int[Math.Max(0, level - 1)];
-        for (int i = 0; i < copied.Length; i++)
-            copied[i] = cx.ReadMemory(size, StackLinear(cx, Minus(cx, ebp, (i + 1) * size)));
-
+        // push EBP, then copy level - 1 enclosing frame pointers from EBP - size, EBP - 2*size, ...
+        // (EBP arithmetic is 16-bit on a 16-bit stack) in the SDM's order: each read comes after
+        // the previous pushes, which it sees when the frames overlap (EBP just above ESP). Only
+        // memory below ESP is written before the last read, and ESP/EBP change at the end, so a
+        // fault still leaves the instruction restartable.
         int frameTemp = Minus(cx, esp, size);
         if (cx.StackSize == 2) frameTemp = b.And(frameTemp, 0xFFFFu);
         cx.WriteMemory(size, StackLinear(cx, frameTemp), ebp);
         int pushed = size;
-        foreach (int v in copied)
+        for (int i = 1; i < level; i++)
         {
+            int v = cx.ReadMemory(size, StackLinear(cx, Minus(cx, ebp, i * size)));
             pushed += size;
             cx.WriteMemory(size, StackLinear(cx, Minus(cx, esp, pushed)), v);
         }
@@ -71,12 +72,19 @@ public static class StackFrames
             cx.WriteMemory(size, StackLinear(cx, Minus(cx, esp, pushed)), frameTemp);
         }
 
+        // The frame below must be writable: "#PF if a write using the final value of the stack
+        // pointer would cause a page fault" (SDM, ENTER). The host does the pushes above, then
+        // faults with ESP and EBP unchanged; so does this probe (a write back of what is there).
+        int finalEsp = Minus(cx, esp, pushed + alloc);
+        int probe = StackLinear(cx, finalEsp);
+        cx.WriteMemory(size, probe, cx.ReadMemory(size, probe));
+
         // EBP = FrameTemp, or BP = FrameTemp with a 16-bit operand size. The SDM's copy loop
         // decrements EBP itself, which could borrow into EBP's upper half; the host keeps the
         // upper half as it was (checked natively: EBP = 3_0002h, level 3 gives 3_xxxxh).
         if (size == 4) cx.SetReg32(5, frameTemp);
         else cx.SetReg32(5, b.Or(b.And(ebp, 0xFFFF0000u), b.And(frameTemp, 0xFFFFu)));
-        SetStackPointer(cx, Minus(cx, esp, pushed + alloc));
+        SetStackPointer(cx, finalEsp);
     }
 
     /// <summary>LEAVE: ESP = EBP (SP = BP on a 16-bit stack), then EBP (BP) = pop.</summary>

@@ -193,24 +193,24 @@ public sealed class ProfileSession : IDisposable
         w.WriteLine();
         w.WriteLine($"hot blocks of {report.Image} [{report.Backend}]: {report.Blocks.Count} blocks, {report.GuestInstructions:N0} guest instructions, {report.WallSeconds:F3} s; symbols from {report.SymbolSource}");
         var t = sampled
-            ? new TextTable("#", "<address", "<symbol", "executions", "guest insns", "insns %", "time %", "iterations", "<tier", "compile ms", "native B")
-            : new TextTable("#", "<address", "<symbol", "executions", "guest insns", "insns %", "iterations", "<tier", "compile ms", "native B");
+            ? new TextTable("#", "<address", "<symbol", "blocks", "executions", "guest insns", "insns %", "time %", "insns/exec", "<tier", "compile ms", "native B")
+            : new TextTable("#", "<address", "<symbol", "blocks", "executions", "guest insns", "insns %", "insns/exec", "<tier", "compile ms", "native B");
         int i = 0;
         foreach (BlockProfile b in report.Blocks.Take(top))
         {
             i++;
             var cells = new List<object?>
             {
-                i, $"{b.Address:x8}{(b.Invalidated ? "*" : "")}", b.Symbol ?? "?", b.Executions.ToString("N0"), b.GuestInstructions.ToString("N0"),
+                i, $"{b.Address:x8}{(b.Invalidated ? "*" : "")}", b.Symbol ?? "?", b.RegionBlocks, b.Executions.ToString("N0"), b.GuestInstructions.ToString("N0"),
                 (100 * b.InstructionShare).ToString("F1"),
             };
             if (sampled) cells.Add((100 * (b.TimeShare ?? 0)).ToString("F1"));
-            cells.AddRange([b.Iterations.ToString("N0"), b.Tier, b.CompileMs.ToString("F2"), b.NativeBytes > 0 ? b.NativeBytes.ToString("N0") : "-"]);
+            cells.AddRange([b.InstructionsPerExecution.ToString("N0"), b.Tier, b.CompileMs.ToString("F2"), b.NativeBytes > 0 ? b.NativeBytes.ToString("N0") : "-"]);
             t.Add(cells.ToArray());
         }
         w.Write(t.ToString());
         if (report.Blocks.Any(b => b.Invalidated)) w.WriteLine("* invalidated by a write to its code page");
-        w.WriteLine("executions = dispatches; iterations = guest instructions / block length (a jump back to a block's own start loops inside it).");
+        w.WriteLine("blocks = guest blocks joined in the compiled unit (a region); executions = dispatches; insns/exec far above the unit's length = it loops inside itself.");
 
         var exits = new TextTable("<VMM exits", "count");
         foreach (NamedCount e in report.Exits) exits.Add(e.Name, e.Count.ToString("N0"));

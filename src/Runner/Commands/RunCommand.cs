@@ -24,21 +24,23 @@ public static class RunCommand
         var cmdline = new Option<string?>("--cmdline") { Description = "Kernel command line passed in the Multiboot information" };
         var noOpt = new Option<bool>("--no-opt") { Description = "Do not run the IR optimization passes" };
         var dumpIr = new Option<DirectoryInfo?>("--dump-ir") { Description = "Write the IR of every translated block (after the passes) to DIR" };
+        var dumpLlvm = new Option<DirectoryInfo?>("--dump-llvm") { Description = "Write the LLVM IR of every unit the LLVM backend compiles (NAME.ll, and NAME.opt.ll after LLVM's passes) to DIR" };
 
         var command = new Command("run", "Run a guest image; its serial console (COM1) is stdin/stdout")
         {
-            image, backend, mem, maxInsns, stats, cmdline, noOpt, dumpIr,
+            image, backend, mem, maxInsns, stats, cmdline, noOpt, dumpIr, dumpLlvm,
         };
         var profiling = ProfileOptions.AddTo(command);
         command.SetAction(parse => Execute(
             parse.GetValue(image)!, parse.GetValue(backend)!, parse.GetValue(mem), parse.GetValue(maxInsns),
             parse.GetValue(stats), parse.GetValue(cmdline), parse.GetValue(noOpt), parse.GetValue(dumpIr),
-            parse.InvocationConfiguration.Error, profiling.Read(parse)));
+            parse.InvocationConfiguration.Error, profiling.Read(parse), parse.GetValue(dumpLlvm)));
         return command;
     }
 
     private static int Execute(FileInfo imageFile, string backendName, int memMiB, ulong maxInstructions,
-        bool showStats, string? cmdline, bool noOpt, DirectoryInfo? dumpIr, TextWriter stderr, ProfileSettings? profile = null)
+        bool showStats, string? cmdline, bool noOpt, DirectoryInfo? dumpIr, TextWriter stderr, ProfileSettings? profile = null,
+        DirectoryInfo? dumpLlvm = null)
     {
         if (!imageFile.Exists)
         {
@@ -48,10 +50,20 @@ public static class RunCommand
         byte[] bytes = File.ReadAllBytes(imageFile.FullName);
         using var stdout = Console.OpenStandardOutput();
         var tiering = backendName == "tiered" ? BackendFactory.CreateTiered() : null;
+        Transmeta.IR.IBlockCompiler backendCompiler;
+        try
+        {
+            backendCompiler = tiering?.Tiers[0].Compiler ?? BackendFactory.Create(backendName);
+        }
+        catch (Transmeta.Backend.LLVM.Interop.LlvmUnavailableException e)
+        {
+            stderr.WriteLine($"transmeta: {e.Message}");
+            return ExitStatus.UsageError;
+        }
         using var machine = new Machine(new MachineOptions
         {
             MemoryMiB = memMiB,
-            Backend = tiering?.Tiers[0].Compiler ?? BackendFactory.Create(backendName),
+            Backend = backendCompiler,
             Tiering = tiering,
             Output = stdout,
             Input = Console.IsInputRedirected ? Console.OpenStandardInput() : null,
@@ -63,6 +75,7 @@ public static class RunCommand
             machine.Engine.BlockTranslated = ir =>
                 File.WriteAllText(Path.Combine(dumpIr.FullName, ir.Name + ".ir"), Transmeta.IR.IrPrinter.Print(ir, Transmeta.Frontend.State.StateNames.Describe));
         }
+        if (dumpLlvm is not null) LlvmRunOptions.DumpTo(dumpLlvm, LlvmRunOptions.Compilers(backendCompiler, tiering));
         try
         {
             machine.LoadMultiboot(bytes, cmdline ?? imageFile.Name);
@@ -80,6 +93,7 @@ public static class RunCommand
         if (result.Reason is StopReason.InstructionLimit or StopReason.TripleFault || showStats)
             stderr.WriteLine($"transmeta: {result.Message}");
         if (showStats) StatsReport.Write(machine, backendName, stderr);
+        if (showStats) LlvmRunOptions.WriteStats(LlvmRunOptions.Compilers(backendCompiler, tiering), stderr);
         return result.ExitStatus;
     }
 }

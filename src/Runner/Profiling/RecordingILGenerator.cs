@@ -68,7 +68,7 @@ public sealed class RecordingILGenerator(ILGenerator inner) : ILGenerator
     public override LocalBuilder DeclareLocal(Type localType, bool pinned)
     {
         LocalBuilder local = inner.DeclareLocal(localType, pinned);
-        _locals.Add($"V{local.LocalIndex}: {T(localType)}");
+        _locals.Add($"V{local.LocalIndex} {T(localType)}");
         return local;
     }
     public override void UsingNamespace(string usingNamespace) => inner.UsingNamespace(usingNamespace);

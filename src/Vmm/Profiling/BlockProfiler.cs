@@ -51,21 +51,25 @@ public sealed unsafe class BlockProfiler
         double denom = Math.Max(1, Math.Max((double)total, sumInsns));
         var rows = blocks
             .Where(b => b.Executions > 0)
-            .Select(b => new BlockProfile
+            .Select(b => (Block: b, Shape: UnitShape.Of(b.Ir)))
+            .Select(p => (b: p.Block, p.Shape))
+            .Select(p => new BlockProfile
             {
-                Name = b.Ir.Name,
-                Address = b.LinearAddress,
-                PhysicalAddress = b.PhysicalAddress,
-                Symbol = symbols.Describe(b.LinearAddress),
-                Executions = b.Executions,
-                GuestInstructions = InstructionsOf(b),
-                BlockInstructions = b.GuestInstructions,
-                GuestBytes = b.Ir.GuestByteLength,
-                InstructionShare = InstructionsOf(b) / denom,
-                Tier = b.Code.Tier,
-                CompileMs = b.Code.CompileTime.TotalMilliseconds,
-                NativeBytes = b.Code.NativeCodeBytes,
-                Invalidated = b.Invalid,
+                Name = p.b.Ir.Name,
+                Address = p.b.LinearAddress,
+                PhysicalAddress = p.b.PhysicalAddress,
+                Symbol = symbols.Describe(p.b.LinearAddress),
+                Executions = p.b.Executions,
+                GuestInstructions = InstructionsOf(p.b),
+                BlockInstructions = p.Shape.Instructions,
+                GuestBytes = p.Shape.Bytes,
+                RegionBlocks = p.b.Ir.RegionBlocks,
+                GuestRanges = p.b.Ir.GuestRanges.Select(r => new GuestRange(r.Start, r.Length)).ToList(),
+                InstructionShare = InstructionsOf(p.b) / denom,
+                Tier = p.b.Code.Tier,
+                CompileMs = p.b.Code.CompileTime.TotalMilliseconds,
+                NativeBytes = p.b.Code.NativeCodeBytes,
+                Invalidated = p.b.Invalid,
             })
             .OrderByDescending(r => r.GuestInstructions).ThenByDescending(r => r.Executions).ThenBy(r => r.Address)
             .ToList();
@@ -108,5 +112,10 @@ public sealed unsafe class BlockProfiler
             b.Samples = n;
             b.TimeShare = (double)n / blockSamples;
         }
+        // Name the guest blocks in the sampled stacks as the counters' profile does.
+        var names = report.Blocks.GroupBy(b => b.Name).ToDictionary(g => g.Key, g => ProfileWriters.BlockFrame(g.First()));
+        samples.Stacks = samples.Stacks
+            .GroupBy(p => string.Join(';', p.Key.Split(';').Select(f => names.GetValueOrDefault(f, f))))
+            .ToDictionary(g => g.Key, g => g.Sum(p => p.Value));
     }
 }

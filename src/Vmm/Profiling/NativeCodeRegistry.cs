@@ -39,8 +39,8 @@ public readonly record struct NativeCodeRange(ulong Start, ulong Size, string Na
 /// </summary>
 /// <remarks>
 /// A backend publishes its code in one of two ways, neither needing a reference to the VMM:
-/// its <see cref="CompiledBlock"/> exposes public properties <c>NativeCodeAddress</c> (nint,
-/// IntPtr or ulong) and overrides <see cref="CompiledBlock.NativeCodeBytes"/> (found by
+/// its <see cref="CompiledBlock"/> exposes a public property <c>NativeCodeAddress</c> or
+/// <c>NativeAddress</c> (nint, nuint, long or ulong; the LLVM backend's does) and overrides <see cref="CompiledBlock.NativeCodeBytes"/> (found by
 /// <see cref="Resolve"/>), or whoever wires the backend up adds a resolver to
 /// <see cref="Resolvers"/>, or calls <see cref="Register"/> directly.
 /// With <see cref="PublishPath"/> set (<c>/tmp/transmeta-PID.codemap</c> while the sampler runs),
@@ -114,7 +114,8 @@ public static class NativeCodeRegistry
     {
         foreach (var resolver in Resolvers)
             if (resolver(code) is { } r) return r;
-        PropertyInfo? p = code.GetType().GetProperty("NativeCodeAddress", BindingFlags.Public | BindingFlags.Instance);
+        PropertyInfo? p = code.GetType().GetProperty("NativeCodeAddress", BindingFlags.Public | BindingFlags.Instance)
+                          ?? code.GetType().GetProperty("NativeAddress", BindingFlags.Public | BindingFlags.Instance);
         if (p is null || code.NativeCodeBytes <= 0) return null;
         ulong start = p.GetValue(code) switch
         {

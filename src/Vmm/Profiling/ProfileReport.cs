@@ -37,8 +37,15 @@ public sealed class BlockProfile
     /// <summary>Instructions in the block's straight-line body.</summary>
     public int BlockInstructions { get; init; }
     public int GuestBytes { get; init; }
-    /// <summary>Runs of the block body: loop iterations inside the block included (instructions / body length).</summary>
-    public double Iterations => BlockInstructions == 0 ? Executions : (double)GuestInstructions / BlockInstructions;
+    /// <summary>Guest blocks joined into this compiled unit (a region), 1 for a plain block.</summary>
+    public int RegionBlocks { get; init; } = 1;
+    /// <summary>The guest code the unit covers (several ranges for a region).</summary>
+    public List<GuestRange> GuestRanges { get; init; } = new();
+    /// <summary>Guest instructions per dispatch: far above the body length when the unit loops inside itself.</summary>
+    public double InstructionsPerExecution => Executions == 0 ? 0 : (double)GuestInstructions / Executions;
+    public bool Covers(uint address) => GuestRanges.Count == 0
+        ? address - Address < (uint)Math.Max(GuestBytes, 1)
+        : GuestRanges.Any(r => address - r.Start < (uint)r.Length);
     /// <summary>Share of all guest instructions (0..1).</summary>
     public double InstructionShare { get; set; }
     /// <summary>Share of sampled time (0..1), when sampled.</summary>
@@ -51,6 +58,8 @@ public sealed class BlockProfile
 }
 
 public sealed record NamedCount(string Name, long Count);
+
+public sealed record GuestRange(uint Start, int Length);
 
 /// <summary>What the out-of-process sampler found: samples by VMM component and by guest block,
 /// and the folded stacks (outermost frame first, frames separated by ';').</summary>

@@ -84,7 +84,8 @@ public static class FlagBits
 
 /// <summary>
 /// Walks a sequence the way the processor may run it (forward branches only) and decides
-/// (1) whether it is valid: every memory access provably inside the data buffer, no instruction
+/// (1) whether it is valid: every memory access provably inside the data buffer or its guard
+/// pages (where it faults: a fault is an outcome compared like any other), no instruction
 /// reading a flag the SDM leaves undefined at that point, no instruction in a case whose result
 /// the SDM leaves undefined (16-bit SHLD/SHRD with a count above 16); and (2) which EFLAGS bits are
 /// defined before each instruction and at the end. A flag an instruction leaves undefined
@@ -147,6 +148,9 @@ public sealed class FlagAnalysis
             masks.Add(s.DefinedEflags);
             string? why = Step(s, item.Insns[k]);
             if (why is not null) return $"{item.Insns[k]}: {why}";
+            // A label's address is known only once the sequence is laid out.
+            if (item.AddressImm[k].Kind != RefKind.None && item.Insns[k].Op0Kind == OpKind.Register)
+                s.Forget(RegIndex(item.Insns[k].Op0Register));
             if (item.Branch[k].Kind == RefKind.Item)
             {
                 if (item.Branch[k].Index <= _items) return "backward branch";
@@ -185,9 +189,9 @@ public sealed class FlagAnalysis
     /// leave every flag as it was (a count not known at generation time may be zero).</summary>
     private static (byte Read, byte Modified, byte Undefined, bool MayKeep) Effect(in Instruction insn, AbsState s)
     {
-        byte read = (byte)(insn.RflagsRead & FlagBits.Arithmetic);
-        byte modified = (byte)(insn.RflagsModified & FlagBits.Arithmetic);
-        byte undefined = (byte)(insn.RflagsUndefined & FlagBits.Arithmetic);
+        byte read = (byte)((int)insn.RflagsRead & FlagBits.Arithmetic);
+        byte modified = (byte)((int)insn.RflagsModified & FlagBits.Arithmetic);
+        byte undefined = (byte)((int)insn.RflagsUndefined & FlagBits.Arithmetic);
         Mnemonic m = insn.Mnemonic;
         bool shift = m is Mnemonic.Shl or Mnemonic.Sal or Mnemonic.Shr or Mnemonic.Sar;
         bool rotate = m is Mnemonic.Rol or Mnemonic.Ror or Mnemonic.Rcl or Mnemonic.Rcr;
@@ -257,8 +261,8 @@ public sealed class FlagAnalysis
             case Mnemonic.Xlatb:
             {
                 if (!s.TryGet(3, out uint ebx)) return "xlat with unknown EBX";
-                if (s.TryGet(0, out uint eax)) return Layout.InData(ebx + (eax & 0xFF), 1) ? null : "xlat outside the buffer";
-                return Layout.InData(ebx, 256) ? null : "xlat table outside the buffer";
+                if (s.TryGet(0, out uint eax)) return Layout.InDataOrGuard(ebx + (eax & 0xFF), 1) ? null : "xlat outside the buffer";
+                return Layout.InDataOrGuard(ebx, 256) ? null : "xlat table outside the buffer";
             }
             case Mnemonic.Bt or Mnemonic.Bts or Mnemonic.Btr or Mnemonic.Btc
                 when insn.Op0Kind == OpKind.Memory && insn.Op1Kind == OpKind.Register:
@@ -268,7 +272,7 @@ public sealed class FlagAnalysis
                 if (!s.TryGet(RegIndex(insn.Op1Register), out uint offset)) return "bit test with an unknown offset";
                 int size = insn.MemorySize.GetSize();
                 int delta = size == 4 ? ((int)offset >> 5) * 4 : ((short)offset >> 4) * 2;
-                return Layout.InData(ea + (uint)delta, (uint)size) ? null : "bit test outside the buffer";
+                return Layout.InDataOrGuard(ea + (uint)delta, (uint)size) ? null : "bit test outside the buffer";
             }
             case Mnemonic.Lea or Mnemonic.Nop:
                 return null;
@@ -292,7 +296,7 @@ public sealed class FlagAnalysis
             }
             int size = mem.MemorySize.GetSize();
             if (size == 0) return $"memory access of unknown size ({mem.MemorySize})";
-            if (!Layout.InData(address, (uint)size)) return $"access at {address:x8} outside the buffer";
+            if (!Layout.InDataOrGuard(address, (uint)size)) return $"access at {address:x8} outside the buffer";
         }
         return null;
     }
@@ -306,22 +310,25 @@ public sealed class FlagAnalysis
             Mnemonic.Movsw or Mnemonic.Stosw or Mnemonic.Lodsw or Mnemonic.Cmpsw or Mnemonic.Scasw => 2,
             _ => 4,
         };
-        if (insn.MemoryBase.GetSize() == 2 || (insn.OpCount > 1 && insn.Op1Kind is OpKind.MemorySegSI or OpKind.MemoryESDI)
-            || insn.Op0Kind is OpKind.MemorySegSI or OpKind.MemoryESDI)
-            return "16-bit addressing string instruction";
+        bool addr16 = insn.Op0Kind is OpKind.MemorySegSI or OpKind.MemoryESDI
+            || (insn.OpCount > 1 && insn.Op1Kind is OpKind.MemorySegSI or OpKind.MemoryESDI);
         uint count = 1;
         if (insn.HasRepPrefix || insn.HasRepePrefix || insn.HasRepnePrefix)
         {
             if (!s.TryGet(1, out count)) return "rep with unknown ECX";
+            if (addr16) count &= 0xFFFF;
             if (count > 64) return "rep count above 64";
             if (count == 0) return null;
         }
+        // With a 0x67 prefix the pointers are SI and DI: below 64 KiB, where nothing is mapped
+        // (natively or here), so the first access faults.
+        if (addr16) return null;
         bool src = m is not (Mnemonic.Stosb or Mnemonic.Stosw or Mnemonic.Stosd or Mnemonic.Scasb or Mnemonic.Scasw or Mnemonic.Scasd);
         bool dst = m is not (Mnemonic.Lodsb or Mnemonic.Lodsw or Mnemonic.Lodsd);
         // Either direction (DF is not tracked): [p - (n-1)*size, p + n*size).
         uint span = (count - 1) * (uint)size;
-        if (src && (!s.TryGet(6, out uint esi) || !Layout.InData(esi - span, span * 2 + (uint)size))) return "string source outside the buffer";
-        if (dst && (!s.TryGet(7, out uint edi) || !Layout.InData(edi - span, span * 2 + (uint)size))) return "string destination outside the buffer";
+        if (src && (!s.TryGet(6, out uint esi) || !Layout.InDataOrGuard(esi - span, span * 2 + (uint)size))) return "string source outside the buffer";
+        if (dst && (!s.TryGet(7, out uint edi) || !Layout.InDataOrGuard(edi - span, span * 2 + (uint)size))) return "string destination outside the buffer";
         return null;
     }
 
@@ -382,7 +389,7 @@ public sealed class FlagAnalysis
         foreach (var (reg, value) in results) s.Set(reg, value);
     }
 
-    private static void Evaluate(AbsState s, in Instruction insn, List<(int, uint)> results)
+    private static void Evaluate(AbsState s, Instruction insn, List<(int, uint)> results)
     {
         bool Get(int op, out uint v)
         {

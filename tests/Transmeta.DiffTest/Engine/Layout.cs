@@ -28,6 +28,14 @@ public static class Layout
 
     public static bool InData(uint address, uint size) =>
         address >= DataBase && size <= DataSize && address - DataBase <= DataSize - size;
+
+    /// <summary>Unmapped pages on both sides of the buffer (and far from the code page): an
+    /// access that touches them faults, natively and under Transmeta, which tests precise faults.</summary>
+    public const uint Guard = 0x1000;
+
+    /// <summary>Inside the buffer or its guard pages: either it works or it faults with #PF.</summary>
+    public static bool InDataOrGuard(uint address, uint size) =>
+        address >= DataBase - Guard && (ulong)address + size <= DataEnd + Guard;
 }
 
 /// <summary>splitmix64 (the harness uses the same generator for the data buffer).</summary>

@@ -217,10 +217,14 @@ public sealed class IlDifferentialTests
             if (rng.Next(3) == 0) m.Set32(R(i), Edge32[rng.Next(Edge32.Length)]);
     }
 
+    /// <summary>Seeds 1..600 by default; set TRANSMETA_IL_FUZZ_SEEDS=N for a longer run.</summary>
+    private static int SeedCount =>
+        int.TryParse(Environment.GetEnvironmentVariable("TRANSMETA_IL_FUZZ_SEEDS"), out int n) && n > 0 ? n : 600;
+
     [Fact]
     public void RandomBlocksAgreeWithTheInterpreter()
     {
-        for (int seed = 1; seed <= 600; seed++)
+        for (int seed = 1; seed <= SeedCount; seed++)
         {
             IrBlock block = new Generator(seed).Build();
             int s = seed;

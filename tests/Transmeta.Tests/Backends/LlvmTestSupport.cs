@@ -13,7 +13,7 @@ namespace Transmeta.Tests.Backends;
 /// </summary>
 public static unsafe class LlvmRunner
 {
-    private static readonly Lazy<LlvmCompiler> Shared = new(() => new LlvmCompiler());
+    private static readonly Lazy<LlvmCompiler> Shared = new(() => new LlvmCompiler(new LlvmCompilerOptions { Verify = true }));
 
     /// <summary>One compiler for all tests (it is thread-safe), as the VMM has one per machine.</summary>
     public static LlvmCompiler Llvm => Shared.Value;

@@ -135,7 +135,7 @@ int main(void)
                line, w[0] & 0xFFFF, w[1] & 0xFFFF, w[2] & 0xFFFF, w[3], w[4] & 0xFFFF, (w[4] >> 16) & 0x7FF, w[5], w[6] & 0xFFFF);
         for (int i = 0; i < 8; i++) { if (i) putchar(','); print80(img + 28 + 10 * i); }
         if (!got_sig) {
-            printf(" eax=%08x edx=%08x fl=%08x", out_regs[0], out_regs[2], out_eflags);
+            printf(" eax=%08x ecx=%08x edx=%08x fl=%08x", out_regs[0], out_regs[1], out_regs[2], out_eflags);
         }
         printf(" mem=");
         for (int i = 0; i < 64; i++) printf("%02x", ((uint8_t *)0x20000)[i]);

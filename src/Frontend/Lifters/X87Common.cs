@@ -1,0 +1,157 @@
+using Iced.Intel;
+using Transmeta.Frontend.Fpu;
+using Transmeta.Frontend.Helpers;
+using Transmeta.Frontend.Lifting;
+using Transmeta.Frontend.State;
+using Transmeta.IR;
+
+namespace Transmeta.Frontend.Lifters;
+
+/// <summary>
+/// What every x87 lifter does before and around its helper call (Intel SDM Vol. 3A §2.5 CR0,
+/// Vol. 1 §8.7 and §8.6):
+/// <list type="bullet">
+/// <item>#NM (vector 7) when CR0.EM or CR0.TS is set (for WAIT/FWAIT: when CR0.MP and CR0.TS
+/// both are). CR0 only changes through VMM exits, which end the block, so the test is emitted
+/// once per block, at its first x87 instruction; later ones are dominated by it.</item>
+/// <item>#MF (vector 16) for a "waiting" instruction when the status word's ES bit says an
+/// unmasked exception is pending (raised by an earlier instruction). Checked inline, before any
+/// memory operand is read. CR0.NE=0 would route the error to IRQ 13 through the PIC; this VM has
+/// no PIC path for it yet, so #MF is raised whatever NE says (documented deviation).</item>
+/// <item>Memory operands are read before the helper runs and written between a "prepare" helper
+/// (which changes nothing) and a "commit" helper, so a faulting access leaves the FPU untouched.</item>
+/// </list>
+/// </summary>
+internal static class X87Common
+{
+    public const uint Cr0Mp = 1u << 1, Cr0Em = 1u << 2, Cr0Ts = 1u << 3;
+
+    [ThreadStatic] private static LiftContext? _nmCheckedIn;
+    [ThreadStatic] private static uint _nmCheckedBlock;
+    [ThreadStatic] private static LiftContext? _waitCheckedIn;
+    [ThreadStatic] private static uint _waitCheckedBlock;
+
+    public static X87Helpers Helpers => FrontendHelpers.Instance.X87;
+
+    /// <summary>#NM for an x87 instruction (EM or TS), then #MF if <paramref name="waiting"/>.</summary>
+    public static void Begin(LiftContext cx, bool waiting)
+    {
+        if (!ReferenceEquals(_nmCheckedIn, cx) || _nmCheckedBlock != cx.BlockStart)
+        {
+            int cr0 = cx.B.LoadState(CpuState.OffCr0);
+            cx.FaultIf(cx.B.And(cr0, Cr0Em | Cr0Ts), ExceptionVectors.DeviceNotAvailable);
+            _nmCheckedIn = cx;
+            _nmCheckedBlock = cx.BlockStart;
+        }
+        if (waiting) CheckPending(cx);
+    }
+
+    /// <summary>WAIT/FWAIT: #NM when MP and TS are both set, then #MF.</summary>
+    public static void BeginWait(LiftContext cx)
+    {
+        bool covered = ReferenceEquals(_nmCheckedIn, cx) && _nmCheckedBlock == cx.BlockStart;
+        bool waitCovered = ReferenceEquals(_waitCheckedIn, cx) && _waitCheckedBlock == cx.BlockStart;
+        if (!covered && !waitCovered)
+        {
+            IrBuilder b = cx.B;
+            int cr0 = b.LoadState(CpuState.OffCr0);
+            cx.FaultIf(b.Eq(b.And(cr0, Cr0Mp | Cr0Ts), b.Const(Cr0Mp | Cr0Ts)), ExceptionVectors.DeviceNotAvailable);
+            _waitCheckedIn = cx;
+            _waitCheckedBlock = cx.BlockStart;
+        }
+        CheckPending(cx);
+    }
+
+    private static void CheckPending(LiftContext cx)
+    {
+        int fsw = cx.B.LoadState(FpuState.OffFsw);
+        cx.FaultIf(cx.B.And(fsw, FpuBits.ES), ExceptionVectors.FloatingPoint);
+    }
+
+    /// <summary>The memory operand: its offset (for FDP) and linear address.</summary>
+    public static (int Offset, int Linear) Memory(LiftContext cx)
+    {
+        int ea = cx.EffectiveAddress();
+        int linear = cx.B.Add(cx.SegmentBase(cx.Insn.MemorySegment), ea);
+        return (ea, linear);
+    }
+
+    public static int Read64(LiftContext cx, int linear)
+    {
+        IrBuilder b = cx.B;
+        int lo = cx.ReadMemory(4, linear);
+        int hi = cx.ReadMemory(4, b.Add(linear, b.Const(4)));
+        return b.Or(b.Unary(Opcode.ZextTo64, lo), b.Shl(b.Unary(Opcode.ZextTo64, hi), b.Const(32)));
+    }
+
+    public static void Write64(LiftContext cx, int linear, int value)
+    {
+        IrBuilder b = cx.B;
+        cx.WriteMemory(4, linear, b.Unary(Opcode.Trunc, value));
+        cx.WriteMemory(4, b.Add(linear, b.Const(4)), b.Unary(Opcode.Trunc, b.Shr(value, b.Const(32))));
+    }
+
+    /// <summary>Segment register number (ES CS SS DS FS GS) of the memory operand.</summary>
+    public static int SegmentIndex(LiftContext cx) => cx.Insn.MemorySegment - Register.ES;
+
+    /// <summary>ST(i) of an operand.</summary>
+    public static int St(LiftContext cx, int op) => cx.Insn.GetOpRegister(op) - Register.ST0;
+
+    /// <summary>The 11-bit x87 opcode (FOP): low 3 bits of the escape byte, then the ModRM byte,
+    /// rebuilt from the decoded instruction (Intel SDM Vol. 1 §8.1.9).</summary>
+    public static int Fop(LiftContext cx)
+    {
+        Instruction insn = cx.Insn;
+        OpCodeInfo info = insn.Code.ToOpCode();
+        uint opcode = info.OpCode;
+        int sti = 0;
+        bool hasMem = false;
+        for (int i = 0; i < insn.OpCount; i++)
+        {
+            OpKind kind = insn.GetOpKind(i);
+            hasMem |= kind == OpKind.Memory;
+            Register r = kind == OpKind.Register ? insn.GetOpRegister(i) : Register.None;
+            if (r >= Register.ST1 && r <= Register.ST7) sti = r - Register.ST0;
+        }
+        int esc, modrm;
+        if (info.OpCodeLength == 2)
+        {
+            // Register forms: Iced's opcode is the escape byte and the ModRM byte (C0+i forms
+            // give the base), e.g. D9E0 for FCHS, D8C0 for FADD ST(0), ST(i).
+            esc = (int)(opcode >> 8);
+            modrm = (int)(opcode & 0xFF) | sti;
+        }
+        else
+        {
+            esc = (int)(opcode & 0xFF);
+            int reg = info.GroupIndex >= 0 ? info.GroupIndex : 0;
+            modrm = hasMem ? (reg << 3) | ModRmMemoryBits(insn) : 0xC0 | (reg << 3) | sti;
+        }
+        return ((esc & 7) << 8) | modrm;
+    }
+
+    /// <summary>mod and r/m bits of a memory operand's ModRM byte.</summary>
+    private static int ModRmMemoryBits(in Instruction insn)
+    {
+        Register bas = insn.MemoryBase, idx = insn.MemoryIndex;
+        int dsize = insn.MemoryDisplSize;
+        bool a16 = bas.IsGPR16() || idx.IsGPR16() || (bas == Register.None && idx == Register.None && dsize == 2);
+        if (a16)
+        {
+            int rm16 = (bas, idx) switch
+            {
+                (Register.BX, Register.SI) => 0, (Register.BX, Register.DI) => 1,
+                (Register.BP, Register.SI) => 2, (Register.BP, Register.DI) => 3,
+                (Register.SI, Register.None) => 4, (Register.DI, Register.None) => 5,
+                (Register.BP, Register.None) => 6, (Register.BX, Register.None) => 7,
+                _ => 6,
+            };
+            if (bas == Register.None && idx == Register.None) return 0x06;
+            return (dsize == 0 ? 0 : dsize == 1 ? 0x40 : 0x80) | rm16;
+        }
+        if (bas == Register.None && idx == Register.None) return 0x05;
+        int mod = bas == Register.None ? 0 : dsize == 0 ? 0 : dsize == 1 ? 0x40 : 0x80;
+        if (idx != Register.None || bas == Register.ESP) return mod | 4;
+        return mod | (bas - Register.EAX);
+    }
+}

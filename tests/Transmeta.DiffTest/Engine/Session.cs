@@ -1,0 +1,92 @@
+using System.Diagnostics;
+using Transmeta.IR;
+
+namespace Transmeta.DiffTest;
+
+/// <summary>
+/// One differential run: generate sequences (f(seed, index)), run them natively in batches,
+/// then on each backend, compare, and reduce and report the mismatches (de-duplicated by the
+/// reduced sequence's signature).
+/// </summary>
+public sealed class DiffSession(NativeHarness native, Func<string, IBlockCompiler> backends, bool optimize = true,
+    Transmeta.Frontend.Lifting.LifterTable? lifters = null) : IDisposable
+{
+    private readonly Dictionary<string, TransmetaRunner> _reducerRunners = new();
+
+    public NativeHarness Native => native;
+
+    public sealed class BackendResult
+    {
+        public required string Backend { get; init; }
+        public int Run { get; set; }
+        public List<int> Mismatches { get; } = new();
+        public TimeSpan Time { get; set; }
+    }
+
+    /// <summary>Sequences start..start+count-1 of <paramref name="seed"/>, on
+    /// <paramref name="threads"/> threads (each sequence depends only on its index).</summary>
+    public static List<CompiledSequence> Generate(ulong seed, long start, int count, int threads = 1)
+    {
+        var result = new CompiledSequence[count];
+        int chunk = (count + threads - 1) / Math.Max(1, threads);
+        Parallel.For(0, Math.Max(1, threads), new ParallelOptions { MaxDegreeOfParallelism = threads }, t =>
+        {
+            var g = new Generator();
+            for (int i = t * chunk; i < Math.Min(count, (t + 1) * chunk); i++)
+            {
+                Sequence s = g.Make(seed, start + i);
+                CompiledSequence? cs = FlagAnalysis.Compile(s, out string? why);
+                // The generator only keeps items the analysis accepts and sequences stay far
+                // below the code page; anything else is a bug in the generator.
+                result[i] = cs ?? throw new InvalidOperationException($"sequence {seed}/{start + i} invalid: {why}");
+            }
+        });
+        return result.ToList();
+    }
+
+    public BackendResult RunBackend(string backend, IReadOnlyList<CompiledSequence> seqs, Outcome[] hardware, int threads = 1)
+    {
+        var result = new BackendResult { Backend = backend, Run = seqs.Count };
+        var sw = Stopwatch.StartNew();
+        var mismatches = new List<int>[threads];
+        int chunk = (seqs.Count + threads - 1) / threads;
+        Parallel.For(0, threads, new ParallelOptions { MaxDegreeOfParallelism = threads }, t =>
+        {
+            mismatches[t] = new List<int>();
+            using var runner = new TransmetaRunner(backends(backend), native.Selectors, optimize, lifters);
+            for (int i = t * chunk; i < Math.Min(seqs.Count, (t + 1) * chunk); i++)
+            {
+                Outcome tm = runner.Run(seqs[i]);
+                if (Comparison.Differences(seqs[i], hardware[i], tm, out _).Count > 0) mismatches[t].Add(i);
+            }
+        });
+        foreach (var m in mismatches) result.Mismatches.AddRange(m);
+        result.Time = sw.Elapsed;
+        return result;
+    }
+
+    /// <summary>Reduces the mismatches (up to <paramref name="maxReports"/> distinct ones) and
+    /// returns their reports; <paramref name="seen"/> collects signatures across calls.</summary>
+    public List<string> Report(string backend, IReadOnlyList<CompiledSequence> seqs, IEnumerable<int> mismatches,
+        HashSet<string> seen, int maxReports, int maxReductions = 40)
+    {
+        if (!_reducerRunners.TryGetValue(backend, out TransmetaRunner? runner))
+            _reducerRunners[backend] = runner = new TransmetaRunner(backends(backend), native.Selectors, optimize, lifters);
+        var reducer = new Reducer(native, runner);
+        var reports = new List<string>();
+        int reductions = 0;
+        foreach (int i in mismatches)
+        {
+            if (reports.Count >= maxReports || reductions++ >= maxReductions) break;
+            Reducer.Result r = reducer.Reduce(seqs[i]);
+            if (!seen.Add(backend + ": " + Reducer.Signature(r))) continue;
+            reports.Add(Reducer.Report(backend, seqs[i], r));
+        }
+        return reports;
+    }
+
+    public void Dispose()
+    {
+        foreach (TransmetaRunner r in _reducerRunners.Values) r.Dispose();
+    }
+}

@@ -1,0 +1,132 @@
+using Iced.Intel;
+using Transmeta.DiffTest;
+using Transmeta.Frontend.Lifters;
+using Transmeta.Frontend.Lifting;
+using Transmeta.Tests.Support;
+using Xunit;
+using Xunit.Abstractions;
+
+namespace Transmeta.Tests.Differential;
+
+/// <summary>
+/// The differential tester (tests/Transmeta.DiffTest) in the test suite: a fixed-seed batch of
+/// random instruction sequences run natively on this host (tests/native-harness, built with
+/// nasm and gcc -m32) and on every backend, with every general register, the EFLAGS bits the SDM
+/// defines, the fault and the data buffer compared. Mismatches are reduced and printed as
+/// assembly. TRANSMETA_DIFF_COUNT changes the number of sequences (default 100,000); longer runs:
+/// <c>dotnet run --project tests/Transmeta.DiffTest -c Release -- --seed S --count N</c>.
+/// </summary>
+[Trait("Category", "Differential")]
+public class DifferentialTests(ITestOutputHelper output)
+{
+    public const ulong Seed = 20261126;
+
+    public static int Count => int.TryParse(Environment.GetEnvironmentVariable("TRANSMETA_DIFF_COUNT"), out int n) ? n : 100_000;
+
+    private static int Threads => Math.Clamp(Environment.ProcessorCount, 1, 2);
+
+    /// <summary>The sequences and the hardware's outcomes, shared by every backend's test.</summary>
+    private sealed class Batch
+    {
+        public required NativeHarness Native { get; init; }
+        public required List<CompiledSequence> Sequences { get; init; }
+        public required Outcome[] Hardware { get; init; }
+    }
+
+    private static readonly Lazy<Batch> Shared = new(() =>
+    {
+        var native = NativeHarness.Start();
+        var seqs = DiffSession.Generate(Seed, 0, Count, Threads);
+        return new Batch { Native = native, Sequences = seqs, Hardware = native.Run(seqs) };
+    });
+
+    [Theory]
+    [MemberData(nameof(TestBackends.Names), MemberType = typeof(TestBackends))]
+    public void RandomSequencesMatchTheHardware(string backend)
+    {
+        Batch batch = Shared.Value;
+        using var session = new DiffSession(batch.Native, TestBackends.Create);
+        DiffSession.BackendResult result = session.RunBackend(backend, batch.Sequences, batch.Hardware, Threads);
+        output.WriteLine($"{backend}: {result.Run} sequences in {result.Time.TotalSeconds:F1} s, {result.Mismatches.Count} mismatches");
+        if (result.Mismatches.Count == 0) return;
+        var reports = session.Report(backend, batch.Sequences, result.Mismatches, new HashSet<string>(), maxReports: 10);
+        foreach (string r in reports) output.WriteLine(r);
+        Assert.Fail($"{result.Mismatches.Count} of {result.Run} sequences differ from the hardware on {backend} "
+            + $"(seed {Seed}); first indices {string.Join(", ", result.Mismatches.Take(10))}. Reduced:\n{string.Join("\n", reports)}");
+    }
+
+    [Fact]
+    public void EverySupportedEncodingIsGeneratedOrExcludedWithAReason()
+    {
+        var uncovered = Families.Uncovered().ToList();
+        Assert.True(uncovered.Count == 0, "lifted but never generated (add them to a family in Families.cs): "
+            + string.Join(", ", uncovered));
+    }
+
+    [Fact]
+    public void SequencesAreAFunctionOfSeedAndIndex()
+    {
+        var a = DiffSession.Generate(7, 1000, 50);
+        var b = DiffSession.Generate(7, 1000, 50);
+        var c = DiffSession.Generate(8, 1000, 50);
+        for (int i = 0; i < 50; i++)
+        {
+            Assert.Equal(a[i].Code, b[i].Code);
+            Assert.Equal(a[i].Source.Init.Regs, b[i].Source.Init.Regs);
+        }
+        Assert.NotEqual(a.Select(s => Convert.ToHexString(s.Code)), c.Select(s => Convert.ToHexString(s.Code)));
+    }
+
+    [Fact]
+    public void FlagMasksFollowTheSdm()
+    {
+        static uint Final(InitialState init, params Instruction[] insns)
+        {
+            var items = insns.Select(i => new Item("t").Add(i)).ToList();
+            CompiledSequence? cs = FlagAnalysis.Compile(new Sequence { Init = init, Items = items }, out string? why);
+            Assert.True(cs is not null, why);
+            return cs!.FinalMask;
+        }
+        var init = new InitialState { Regs = [1, 2, 3, 4, Layout.StackLow, 6, 7, 8] };
+        const uint all = Layout.ComparedFlags;
+        const uint szap = 0x80 | 0x40 | 0x10 | 0x4;
+        // MUL leaves SF ZF AF PF undefined; a later ADD defines them again.
+        Assert.Equal(all & ~szap, Final(init, Instruction.Create(Code.Mul_rm32, Register.EBX)));
+        Assert.Equal(all, Final(init, Instruction.Create(Code.Mul_rm32, Register.EBX), Instruction.Create(Code.Add_r32_rm32, Register.EAX, Register.EBX)));
+        // SHL by 1: AF undefined; by 2: OF too; by 0: nothing changes.
+        Assert.Equal(all & ~0x10u, Final(init, Instruction.Create(Code.Shl_rm32_imm8, Register.EAX, 1)));
+        Assert.Equal(all & ~0x810u, Final(init, Instruction.Create(Code.Shl_rm32_imm8, Register.EAX, 2)));
+        Assert.Equal(all, Final(init, Instruction.Create(Code.Shl_rm32_imm8, Register.EAX, 32)));
+        // 8-bit SHL by 8 or more: CF undefined as well.
+        Assert.Equal(all & ~0x811u, Final(init, Instruction.Create(Code.Shl_rm8_imm8, Register.AL, 9)));
+        // DIV leaves all six undefined; a known-zero CL count keeps them undefined.
+        var clZero = init.Clone();
+        clZero.Regs[1] = 0x20;
+        Assert.Equal(all & ~0x8D5u, Final(clZero, Instruction.Create(Code.Div_rm32, Register.EBX), Instruction.Create(Code.Shl_rm32_CL, Register.EAX, Register.CL)));
+        // Reading an undefined flag is not a valid sequence.
+        var bad = new List<Item> { new Item("t").Add(Instruction.Create(Code.Mul_rm32, Register.EBX)), new Item("t").Add(Instruction.Create(Code.Sete_rm8, Register.AL)) };
+        Assert.Null(FlagAnalysis.Compile(new Sequence { Init = init, Items = bad }, out _));
+    }
+
+    /// <summary>The tester must find a bug: with a BSWAP lifter that does nothing, some sequences
+    /// differ, and reduction brings one down to the BSWAP itself.</summary>
+    [Fact]
+    public void FindsAndReducesAnInjectedLifterBug()
+    {
+        var broken = new LifterTable();
+        foreach (Mnemonic m in Enum.GetValues<Mnemonic>())
+            if (AllLifters.Table.Find(m) is { } lifter && m != Mnemonic.Bswap) broken.Add(m, lifter);
+        broken.Add(Mnemonic.Bswap, _ => { });
+
+        Batch batch = Shared.Value;
+        int n = Math.Min(5000, batch.Sequences.Count);
+        var seqs = batch.Sequences.Take(n).ToList();
+        using var session = new DiffSession(batch.Native, TestBackends.Create, lifters: broken);
+        DiffSession.BackendResult result = session.RunBackend("interp", seqs, batch.Hardware.Take(n).ToArray());
+        Assert.NotEmpty(result.Mismatches);
+        Assert.All(result.Mismatches, i => Assert.Contains(seqs[i].Source.Flat, insn => insn.Mnemonic == Mnemonic.Bswap));
+        string report = session.Report("interp", seqs, result.Mismatches.Take(1), new HashSet<string>(), 1)[0];
+        output.WriteLine(report);
+        Assert.Contains("bswap", report);
+    }
+}
