@@ -29,6 +29,7 @@ public static class ControlFlow
 
     private static void Jmp(LiftContext cx)
     {
+        if (cx.Insn.IsJmpFar || cx.Insn.IsJmpFarIndirect) throw new UnsupportedInstructionException("far jmp");
         if (IsDirect(cx)) cx.ExitTo(Target(cx));
         else if (cx.Insn.Op0Kind is OpKind.Register or OpKind.Memory) cx.ExitTo(cx.Read(0));
         else throw new UnsupportedInstructionException("far jmp");
@@ -39,6 +40,8 @@ public static class ControlFlow
 
     private static void Call(LiftContext cx)
     {
+        // Far transfers load CS from a descriptor: they belong to the system-level family.
+        if (cx.Insn.IsCallFar || cx.Insn.IsCallFarIndirect) throw new UnsupportedInstructionException("far call");
         int size = cx.InstructionOperandSizeOfBranch();
         if (IsDirect(cx))
         {

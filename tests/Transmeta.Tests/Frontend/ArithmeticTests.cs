@@ -42,3 +42,18 @@ public class ArithmeticTests
         Assert.Equal(0u, r.State.Ecx);
     }
 }
+
+public class FarTransferTests
+{
+    /// <summary>Far CALL/JMP load CS from a descriptor (the system-level family, not yet
+    /// implemented): they raise #UD at the instruction rather than being lifted as a 6-byte load.</summary>
+    [Theory]
+    [MemberData(nameof(TestBackends.Names), MemberType = typeof(TestBackends))]
+    public void FarCallThroughMemoryRaisesInvalidOpcode(string backend)
+    {
+        using var r = new SnippetRunner(TestBackends.Create(backend));
+        r.RunBytes([0xBF, 0x00, 0x00, 0x02, 0x00, 0xFF, 0x1F, 0xF4]); // mov edi, 0x20000; call far [edi]; hlt
+        Assert.Equal(6, r.FaultVector);
+        Assert.Equal(SnippetRunner.CodeBase + 5, r.State.Eip);
+    }
+}
