@@ -30,9 +30,11 @@ public sealed class IrBlock
     public HelperTable Helpers { get; }
     public StateLayout Layout { get; }
 
-    /// <summary>Guest instructions in the block (straight-line count).</summary>
+    /// <summary>Guest instructions in the block (straight-line count; for a region, the sum over
+    /// its joined blocks).</summary>
     public int GuestInstructionCount { get; set; }
-    /// <summary>Guest code bytes covered by the block.</summary>
+    /// <summary>Guest code bytes of the block (for a region, of its entry block; all of its code
+    /// is in <see cref="GuestRanges"/>).</summary>
     public int GuestByteLength { get; set; }
 
     /// <summary>Exits that leave for a constant guest address: the index of the Exit instruction

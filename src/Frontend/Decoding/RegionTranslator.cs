@@ -81,7 +81,9 @@ public sealed class RegionTranslator
         IrBlock first = blocks[0];
         var region = new IrBlock(first.GuestAddress, code.ToArray(), code.Count, types, nextLabel, first.Helpers, first.Layout)
         {
-            GuestInstructionCount = first.GuestInstructionCount,
+            // Size metrics (native bytes per guest instruction) count every joined block; the byte
+            // length stays the entry block's, the contiguous code a disassembly of the unit starts with.
+            GuestInstructionCount = blocks.Sum(b => b.GuestInstructionCount),
             GuestByteLength = first.GuestByteLength,
             RegionBlocks = n,
         };
