@@ -61,8 +61,15 @@ public sealed class ProfileSession : IDisposable
         session._profiler.Attach(machine.Engine);
         if (settings.PerfMap)
         {
-            RuntimePerfMap.Enable();
-            session._perfMapOn = true;
+            try
+            {
+                RuntimePerfMap.Enable();
+                session._perfMapOn = true;
+            }
+            catch (Exception e)
+            {
+                stderr.WriteLine($"transmeta: the runtime's perf map could not be enabled (DOTNET_EnableDiagnostics=0?): {e.Message}; only code outside the CLR will be listed");
+            }
         }
         if (settings.Sample || settings.PerfMap)
         {
