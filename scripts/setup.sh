@@ -10,6 +10,8 @@ command -v qemu-system-i386 >/dev/null || missing+=(qemu-system-x86)
 # nasm and gcc -m32 (static i386 libc): the differential tester's native harness (tests/native-harness).
 command -v nasm >/dev/null || missing+=(nasm)
 { command -v gcc >/dev/null && [ -e /usr/lib32/libc.a ]; } || missing+=(gcc-multilib)
+# libLLVM 19 (Debian's libllvm19): the LLVM backend (--backend llvm) loads it at run time.
+grep -q 'libLLVM\(-19\.so\|\.so\.19\)' <<<"$(ldconfig -p 2>/dev/null || true)" || missing+=(libllvm19)
 
 if ((${#missing[@]})); then
     if [ "$(id -u)" = 0 ]; then

@@ -43,12 +43,15 @@ internal sealed unsafe class LlvmEmitter
     private readonly LLVMBasicBlockRef[] _labels;
     private LLVMValueRef _insnPc, _insnRetired, _storedInInsn;
     private LLVMBasicBlockRef _faultExit, _codeModifiedExit;
-    private LLVMBasicBlockRef _commonExit;
+    private LLVMBasicBlockRef _commonExit, _exitAfterWriteBack;
     private bool _hasFaultExit, _hasCodeModifiedExit, _hasCommonExit;
     private LLVMValueRef _exitCode, _exitRetired, _exitAtInsn;
     /// <summary>Guest state fields kept in allocas (SSA values after mem2reg) while the block
     /// runs, by state offset; see <see cref="ShadowedFields"/>.</summary>
     private readonly Dictionary<long, (LLVMValueRef Slot, IrType Type)> _shadows = new();
+    /// <summary>Per shadowed field: an i1 alloca, set when the block stores the field (used by the
+    /// fault exit, see <see cref="FaultExit"/>).</summary>
+    private readonly Dictionary<long, LLVMValueRef> _dirty = new();
     private bool _terminated;
     private readonly bool _hasStore;
     private readonly bool _hasHelperCall;
@@ -88,7 +91,7 @@ internal sealed unsafe class LlvmEmitter
                 _constValue[ins.Dst] = block.TempTypes[ins.Dst] == IrType.I32 ? (uint)ins.Imm : (ulong)ins.Imm;
             }
             else if (ins.Op == Opcode.Store) _hasStore = true;
-            else if (ins.Op == Opcode.CallHelper) _hasHelperCall = true;
+            else if (ins.Op == Opcode.CallHelper && !block.Helpers[ins.Aux].Pure) _hasHelperCall = true; // a pure helper has no effect on Status
         }
 
         foreach ((long offset, IrType type) in ShadowedFields(block)) _shadows[offset] = (default, type);
@@ -106,25 +109,28 @@ internal sealed unsafe class LlvmEmitter
     /// </summary>
     /// <remarks>Fields the block only reads stay in memory (so a value the dispatcher changes
     /// between runs, such as the instruction deadline, is never cached across runs, and it is
-    /// read where the IR reads it). The soft-TLB slow paths and helpers without
-    /// <see cref="HelperDescriptor.TouchesState"/> may write only state the block does not
-    /// store (the fault record): the contract already says state need not be in memory around them.</remarks>
+    /// read where the IR reads it). Around the soft-TLB slow paths and helpers without
+    /// <see cref="HelperDescriptor.TouchesState"/> state is not written back: the contract says
+    /// state need not be in memory around them, and they write it only to record a fault, after
+    /// which the block leaves through <see cref="FaultExit"/>, which keeps that record.</remarks>
     internal static List<(long Offset, IrType Type)> ShadowedFields(IrBlock block)
     {
-        var accesses = new Dictionary<long, (IrType Type, bool Stored, bool Conflict)>();
+        // Per offset: the type of the first access, the widest access, stored?, mixed types?
+        var accesses = new Dictionary<long, (IrType Type, int Width, bool Stored, bool Conflict)>();
         foreach (ref readonly IrInstruction ins in block.Span)
         {
             if (ins.Op is not (Opcode.LoadState or Opcode.StoreState)) continue;
             bool store = ins.Op == Opcode.StoreState;
+            int width = ins.Type == IrType.I32 ? 4 : 8;
             if (accesses.TryGetValue(ins.Imm, out var seen))
-                accesses[ins.Imm] = (seen.Type, seen.Stored | store, seen.Conflict | seen.Type != ins.Type);
-            else accesses[ins.Imm] = (ins.Type, store, false);
+                accesses[ins.Imm] = (seen.Type, Math.Max(seen.Width, width), seen.Stored | store, seen.Conflict | seen.Type != ins.Type);
+            else accesses[ins.Imm] = (ins.Type, width, store, false);
         }
         var fields = accesses.OrderBy(a => a.Key).ToList();
         var conflict = new bool[fields.Count];
         for (int i = 0; i < fields.Count; i++)
         {
-            long end = fields[i].Key + (fields[i].Value.Type == IrType.I32 ? 4 : 8);
+            long end = fields[i].Key + fields[i].Value.Width;
             for (int j = i + 1; j < fields.Count && fields[j].Key < end; j++) conflict[i] = conflict[j] = true;
         }
         var result = new List<(long, IrType)>();
@@ -155,6 +161,8 @@ internal sealed unsafe class LlvmEmitter
             IrType type = _shadows[offset].Type;
             LLVMValueRef slot = LLVMBuildAlloca(_b, TypeOf(type), NoName);
             _shadows[offset] = (slot, type);
+            _dirty[offset] = LLVMBuildAlloca(_b, _cx.I1, NoName);
+            LLVMBuildStore(_b, LLVMConstInt(_cx.I1, 0, 0), _dirty[offset]);
         }
         Reload();
         _insnPc = LLVMBuildAlloca(_b, _cx.I32, NoName);
@@ -219,7 +227,11 @@ internal sealed unsafe class LlvmEmitter
                 break;
             }
             case Opcode.StoreState:
-                if (_shadows.TryGetValue(ins.Imm, out var field)) LLVMBuildStore(_b, LoadTemp(ins.A, type), field.Slot);
+                if (_shadows.TryGetValue(ins.Imm, out var field))
+                {
+                    LLVMBuildStore(_b, LoadTemp(ins.A, type), field.Slot);
+                    LLVMBuildStore(_b, LLVMConstInt(_cx.I1, 1, 0), _dirty[ins.Imm]);
+                }
                 else Store(LoadTemp(ins.A, type), StatePointer((ulong)ins.Imm), _cx.TbaaState);
                 break;
 
@@ -652,15 +664,37 @@ internal sealed unsafe class LlvmEmitter
         _terminated = true;
     }
 
-    /// <summary>The block's one fault exit (made on first use): state written back, Status = OK,
-    /// PC = the current guest instruction, retired += its count, return Fault.</summary>
+    /// <summary>
+    /// The block's one fault exit (made on first use): Status = OK, PC = the current guest
+    /// instruction, retired += its count, return Fault. A slow path or helper that faults has
+    /// recorded the fault in guest state, so unlike the other exits this one writes back only
+    /// the shadowed fields the block has stored on the way (their dirty flags): the others are
+    /// unchanged by the block and may hold the callee's fault record. (A field the block stores
+    /// before a faulting access in the same run and the callee then writes is the one case this
+    /// does not cover; lifters store the fault record only right before leaving.)
+    /// </summary>
     private LLVMBasicBlockRef FaultExit()
     {
-        if (!_hasFaultExit)
+        if (_hasFaultExit) return _faultExit;
+        _hasFaultExit = true;
+        _faultExit = NewBlock();
+        CommonExit(); // creates _exitAfterWriteBack
+        LLVMBasicBlockRef resume = LLVMGetInsertBlock(_b);
+        LLVMPositionBuilderAtEnd(_b, _faultExit);
+        LLVMBuildStore(_b, I32(BlockExit.Fault), _exitCode);
+        LLVMBuildStore(_b, LLVMBuildLoad2(_b, _cx.I32, _insnRetired, NoName), _exitRetired);
+        LLVMBuildStore(_b, LLVMConstInt(_cx.I1, 1, 0), _exitAtInsn);
+        foreach ((long offset, (LLVMValueRef slot, IrType type)) in _shadows)
         {
-            _faultExit = LeaveBlock(BlockExit.Fault);
-            _hasFaultExit = true;
+            LLVMBasicBlockRef store = NewBlock(), next = NewBlock();
+            LLVMBuildCondBr(_b, LLVMBuildLoad2(_b, _cx.I1, _dirty[offset], NoName), store, next);
+            LLVMPositionBuilderAtEnd(_b, store);
+            Store(LLVMBuildLoad2(_b, TypeOf(type), slot, NoName), StatePointer((ulong)offset), _cx.TbaaState);
+            LLVMBuildBr(_b, next);
+            LLVMPositionBuilderAtEnd(_b, next);
         }
+        LLVMBuildBr(_b, _exitAfterWriteBack);
+        LLVMPositionBuilderAtEnd(_b, resume);
         return _faultExit;
     }
 
@@ -705,6 +739,9 @@ internal sealed unsafe class LlvmEmitter
         LLVMBasicBlockRef atInsn = NewBlock(), normal = NewBlock(), tail = NewBlock();
         LLVMPositionBuilderAtEnd(_b, _commonExit);
         WriteBack();
+        _exitAfterWriteBack = NewBlock();
+        LLVMBuildBr(_b, _exitAfterWriteBack);
+        LLVMPositionBuilderAtEnd(_b, _exitAfterWriteBack);
         LLVMBuildCondBr(_b, LLVMBuildLoad2(_b, _cx.I1, _exitAtInsn, NoName), atInsn, normal);
 
         LLVMPositionBuilderAtEnd(_b, atInsn);

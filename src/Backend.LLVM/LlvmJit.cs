@@ -47,6 +47,8 @@ internal sealed unsafe class LlvmJit : IDisposable
     }
 
     public string Triple { get; }
+    /// <summary>Units whose code memory has been returned.</summary>
+    public int UnitsReleased { get; private set; }
     public string HostCpu { get; }
 
     /// <summary>Gives a new module the target's triple and data layout.</summary>
@@ -112,6 +114,7 @@ internal sealed unsafe class LlvmJit : IDisposable
         {
             LlvmRuntime.ConsumeError(LlvmNative.LLVMOrcResourceTrackerRemove(new(rt)));
             LlvmNative.LLVMOrcReleaseResourceTracker(new(rt));
+            UnitsReleased++;
         }
     }
 

@@ -66,6 +66,13 @@ CFLAGS="-m32 -march=i686 -O2 -ffreestanding -fno-builtin -nostdlib \
  -mgeneral-regs-only -mno-mmx -mno-sse -mno-sse2 -mno-80387 -msoft-float \
  -fno-pic -fno-pie -fno-stack-protector -fno-asynchronous-unwind-tables \
  -fcf-protection=none -Wall -Iruntime"
+# The floating-point images are compiled for the x87 FPU (no MMX/SSE).
+FP_C_IMAGES="nbody mandelbrot dmatmul"
+FP_CFLAGS="-m32 -march=i686 -O2 -ffreestanding -fno-builtin -nostdlib \
+ -mfpmath=387 -mno-mmx -mno-sse -mno-sse2 -fno-math-errno \
+ -fno-pic -fno-pie -fno-stack-protector -fno-asynchronous-unwind-tables \
+ -fcf-protection=none -Wall -Iruntime"
+is_fp() { case " $FP_C_IMAGES " in *" ${1%-small} "*) return 0 ;; *) return 1 ;; esac; }
 case "$LD" in
     *lld*) LDFLAGS="-m elf_i386 --build-id=none -z noexecstack -T runtime/link.ld" ;;
     *) LDFLAGS="-m elf_i386 --build-id=none -z noexecstack --no-warn-rwx-segments -T runtime/link.ld" ;;
@@ -98,24 +105,29 @@ for n in $ASM_IMAGES; do
     nasm -f elf32 -Iruntime/ -Iasm/ asm/$n.asm -o build/obj/$n.o
 done
 for n in $C_IMAGES; do
+    flags=$CFLAGS
+    if is_fp $n; then flags=$FP_CFLAGS; fi
     echo "$CC c/$n.c"
-    $CC $CFLAGS -c c/$n.c -o build/obj/$n.o
+    $CC $flags -c c/$n.c -o build/obj/$n.o
     echo "$CC -DSMALL c/$n.c"
-    $CC $CFLAGS -DSMALL -c c/$n.c -o build/obj/$n-small.o
+    $CC $flags -DSMALL -c c/$n.c -o build/obj/$n-small.o
 done
 for n in $IMAGES; do
     $LD $LDFLAGS $RT build/obj/$n.o -o bin/$n.elf
 done
 
 # Only general-purpose integer instructions may appear (no x87/MMX/SSE, no
-# cpuid/rdtsc, no segment/descriptor-table loads, no sti).
+# cpuid/rdtsc, no segment/descriptor-table loads, no sti); the FP images may
+# also use the x87 FPU.
 echo "scanning for forbidden instructions"
 bad=0
 for n in $IMAGES; do
-    hits=$(objdump -d -M intel --no-show-raw-insn bin/$n.elf | awk -F'\t' '
+    x87=0
+    if is_fp $n; then x87=1; fi
+    hits=$(objdump -d -M intel --no-show-raw-insn bin/$n.elf | awk -F'\t' -v x87=$x87 '
         NF >= 2 && $1 ~ /^ *[0-9a-f]+:$/ {
             split($2, w, " "); m = w[1]; ops = substr($2, length(m) + 1)
-            if (m ~ /^f/ || m ~ /^(cpuid|rdtsc|rdtscp|sti|lgdt|lidt|lldt|ltr|emms|[lsm]fence|clflush|prefetch)/ ||
+            if ((m ~ /^f/ && !(x87 && m != "femms")) || m ~ /^(cpuid|rdtsc|rdtscp|sti|lgdt|lidt|lldt|ltr|emms|[lsm]fence|clflush|prefetch)/ ||
                 ops ~ /x?mm[0-9]/ || (m == "mov" && ops ~ /^ *[cdefgs]s,/) || m ~ /^(pop|push)$/ && ops ~ /^ *[cdefgs]s$/)
                 print "  " $0
         }')

@@ -168,6 +168,13 @@ internal static unsafe partial class LlvmNative
     [LibraryImport(Library)]
     public static partial LLVMValueRef LLVMBuildCall2(LLVMBuilderRef b, LLVMTypeRef fnType, LLVMValueRef fn, LLVMValueRef* args, uint count, byte* name);
 
+    // ------------------------------------------------------------------ Core.h: version (LLVM 16+)
+    [LibraryImport(Library)] public static partial void LLVMGetVersion(out uint major, out uint minor, out uint patch);
+
+    // ------------------------------------------------------------------ Support.h
+    /// <summary>Sets LLVM's global command-line options (process-wide, once, before any use).</summary>
+    [LibraryImport(Library)] public static partial void LLVMParseCommandLineOptions(int argc, byte** argv, byte* overview);
+
     // ------------------------------------------------------------------ Target.h / TargetMachine.h
     // LLVMInitializeNativeTarget & co. are static inline in the headers; the X86 entry points are exported.
     [LibraryImport(Library)] public static partial void LLVMInitializeX86TargetInfo();

@@ -19,12 +19,19 @@ public static unsafe class LlvmRuntime
     /// system's (a path, or a name the loader can find).</summary>
     public const string LibraryVariable = "TRANSMETA_LLVM_LIBRARY";
 
+    /// <summary>Environment variable with LLVM command-line options (as for llc, e.g.
+    /// <c>-regalloc=basic</c>), applied once per process: for experiments.</summary>
+    public const string OptionsVariable = "TRANSMETA_LLVM_OPTIONS";
+
     /// <summary>What to tell the user when libLLVM cannot be loaded.</summary>
     public const string InstallHint =
         "install Debian's LLVM 19 runtime library with `sudo apt-get install libllvm19` (it provides libLLVM-19.so); " +
         "the interp and il backends do not need it";
 
     private static readonly object Gate = new();
+
+    /// <summary>The loaded libLLVM's version (after <see cref="EnsureInitialized"/>).</summary>
+    public static Version? Version { get; private set; }
     private static bool _initialized;
     private static LlvmUnavailableException? _failure;
 
@@ -75,12 +82,22 @@ public static unsafe class LlvmRuntime
             if (_failure is not null) throw _failure;
             try
             {
+                LlvmNative.LLVMGetVersion(out uint major, out uint minor, out uint patch);
+                Version = new Version((int)major, (int)minor, (int)patch);
+                if (major != 19)
+                {
+                    _failure = new LlvmUnavailableException(
+                        $"LLVM backend unavailable: the loaded libLLVM is version {Version}, this backend needs LLVM 19; {InstallHint}");
+                    throw _failure;
+                }
                 // LLVMInitializeNativeTarget() and friends are static inline in the C headers, so
                 // there is no symbol to import: call the X86 initializers they would call.
                 LlvmNative.LLVMInitializeX86TargetInfo();
                 LlvmNative.LLVMInitializeX86Target();
                 LlvmNative.LLVMInitializeX86TargetMC();
                 LlvmNative.LLVMInitializeX86AsmPrinter();
+                if (Environment.GetEnvironmentVariable(OptionsVariable) is { Length: > 0 } options)
+                    SetCommandLineOptions(options);
                 _initialized = true;
             }
             catch (DllNotFoundException e)
@@ -97,6 +114,21 @@ public static unsafe class LlvmRuntime
                     $"LLVM backend unavailable: the loaded libLLVM lacks an LLVM 19 function ({e.Message}); {InstallHint}", e);
                 throw _failure;
             }
+        }
+    }
+
+    private static void SetCommandLineOptions(string options)
+    {
+        string[] args = ["transmeta", .. options.Split(' ', StringSplitOptions.RemoveEmptyEntries)];
+        var handles = new nint[args.Length];
+        try
+        {
+            for (int i = 0; i < args.Length; i++) handles[i] = Marshal.StringToCoTaskMemUTF8(args[i]);
+            fixed (nint* argv = handles) LlvmNative.LLVMParseCommandLineOptions(args.Length, (byte**)argv, null);
+        }
+        finally
+        {
+            foreach (nint h in handles) Marshal.FreeCoTaskMem(h);
         }
     }
 

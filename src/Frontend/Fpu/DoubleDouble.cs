@@ -234,18 +234,24 @@ public readonly struct DoubleDouble
 
     // ------------------------------------------------------------------ functions
 
-    /// <summary>sin and cos of x (any finite x below 2^63 in magnitude), with an exact argument
-    /// reduction modulo pi/2.</summary>
+    /// <summary>pi rounded to 66 bits (C90FDAA22168C234C × 2^-66), the value every x87 (Intel and
+    /// AMD alike) reduces the arguments of FSIN, FCOS, FSINCOS and FPTAN by: near multiples of pi
+    /// their results differ from the true function by much more than an ulp, and so do ours.</summary>
+    private static readonly BigInteger HalfPi66Fixed =
+        BigInteger.Parse("0C90FDAA22168C234C", System.Globalization.NumberStyles.HexNumber) << (FixedBits - 66 - 1);
+
+    /// <summary>sin and cos of x (any finite x below 2^63 in magnitude), with the argument reduced
+    /// exactly modulo the x87's 66-bit pi/2 (<see cref="HalfPi66Fixed"/>).</summary>
     public static void SinCos(DoubleDouble x, out DoubleDouble sin, out DoubleDouble cos)
     {
         int quadrant = 0;
         DoubleDouble r = x;
         if (Math.Abs(x.Hi) > 0.785)
         {
-            // x × 2^600 as an integer (exact: |x| ≥ 2^-1 with ≤ 106 significant bits), then
-            // k = round(x / (pi/2)) and r = x - k pi/2, all in 512-bit fixed point.
+            // x × 2^512 as an integer (exact: x has at most 106 significant bits, none below
+            // 2^-512), then k = round(x / (pi66/2)) and r = x - k pi66/2, in fixed point.
             BigInteger xf = ToFixed(x);
-            BigInteger halfPi = PiFixed >> 1;
+            BigInteger halfPi = HalfPi66Fixed;
             BigInteger k = BigInteger.Divide(2 * xf + (xf.Sign >= 0 ? halfPi : -halfPi), 2 * halfPi);
             BigInteger rf = xf - k * halfPi;
             quadrant = (int)(k & 3);
@@ -375,6 +381,23 @@ public readonly struct DoubleDouble
         return new DoubleDouble(e) + l;
     }
 
-    /// <summary>log2(1 + x).</summary>
-    public static DoubleDouble Log2p1(DoubleDouble x) => Log1p(x) * Log2E;
+    /// <summary>log2(1 + x) for x &gt; -1: the atanh series near 0, log2 of the sum elsewhere.</summary>
+    public static DoubleDouble Log2p1(DoubleDouble x)
+    {
+        if (Math.Abs(x.Hi) < 0.25) return Log1p(x) * Log2E;
+        return Log2(One + x);
+    }
+
+    /// <summary>log2 of a positive double-double.</summary>
+    public static DoubleDouble Log2(DoubleDouble v)
+    {
+        int e = Math.ILogB(v.Hi);
+        DoubleDouble m = Ldexp(v, -e);
+        if (m.Hi > 1.4142135623730951)
+        {
+            m = Ldexp(m, -1);
+            e++;
+        }
+        return new DoubleDouble(e) + Log1p(m - One) * Log2E;
+    }
 }

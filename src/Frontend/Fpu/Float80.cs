@@ -19,6 +19,7 @@ public readonly struct Float80 : IEquatable<Float80>
     public readonly ulong Sig;
     public readonly ushort SignExp;
 
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public Float80(ulong sig, ushort signExp)
     {
         Sig = sig;
@@ -31,33 +32,77 @@ public readonly struct Float80 : IEquatable<Float80>
         SignExp = (ushort)((sign ? 0x8000 : 0) | exp);
     }
 
-    public bool Sign => (SignExp & 0x8000) != 0;
-    public int Exp => SignExp & 0x7FFF;
+    public bool Sign
+    {
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        get => (SignExp & 0x8000) != 0;
+    }
+    public int Exp
+    {
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        get => SignExp & 0x7FFF;
+    }
+
+    // (Properties, not static readonly fields: a struct in a static field lives in a GC box the
+    // JIT reaches through a helper call on every use.)
 
     /// <summary>The x87 "real indefinite": the default QNaN of invalid operations.</summary>
-    public static readonly Float80 Indefinite = new(0xC000_0000_0000_0000, 0xFFFF);
-    public static readonly Float80 Zero = new(0, 0);
-    public static readonly Float80 NegativeZero = new(0, 0x8000);
-    public static readonly Float80 One = new(IntegerBit, Bias);
-    public static readonly Float80 PositiveInfinity = new(IntegerBit, 0x7FFF);
-    public static readonly Float80 NegativeInfinity = new(IntegerBit, 0xFFFF);
+    public static Float80 Indefinite => new(0xC000_0000_0000_0000, 0xFFFF);
+    public static Float80 Zero => new(0, 0);
+    public static Float80 NegativeZero => new(0, 0x8000);
+    public static Float80 One => new(IntegerBit, Bias);
+    public static Float80 PositiveInfinity => new(IntegerBit, 0x7FFF);
+    public static Float80 NegativeInfinity => new(IntegerBit, 0xFFFF);
 
     public static Float80 Infinity(bool sign) => new(IntegerBit, (ushort)(sign ? 0xFFFF : 0x7FFF));
     public static Float80 SignedZero(bool sign) => new(0, (ushort)(sign ? 0x8000 : 0));
 
-    public bool IsZero => (SignExp & 0x7FFF) == 0 && Sig == 0;
+    public bool IsZero
+    {
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        get => (SignExp & 0x7FFF) == 0 && Sig == 0;
+    }
     /// <summary>Exponent 0 and a nonzero significand: a denormal or a pseudo-denormal.</summary>
-    public bool IsDenormal => (SignExp & 0x7FFF) == 0 && Sig != 0;
+    public bool IsDenormal
+    {
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        get => (SignExp & 0x7FFF) == 0 && Sig != 0;
+    }
     /// <summary>A normal number (exponent 1..7FFE and J = 1).</summary>
-    public bool IsNormal => (uint)((SignExp & 0x7FFF) - 1) < 0x7FFE && (long)Sig < 0;
-    public bool IsInfinity => (SignExp & 0x7FFF) == 0x7FFF && Sig == IntegerBit;
-    public bool IsNaN => (SignExp & 0x7FFF) == 0x7FFF && (long)Sig < 0 && (Sig << 1) != 0;
-    public bool IsSignalingNaN => IsNaN && (Sig & QuietBit) == 0;
-    public bool IsQuietNaN => IsNaN && (Sig & QuietBit) != 0;
+    public bool IsNormal
+    {
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        get => (uint)((SignExp & 0x7FFF) - 1) < 0x7FFE && (long)Sig < 0;
+    }
+    public bool IsInfinity
+    {
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        get => (SignExp & 0x7FFF) == 0x7FFF && Sig == IntegerBit;
+    }
+    public bool IsNaN
+    {
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        get => (SignExp & 0x7FFF) == 0x7FFF && (long)Sig < 0 && (Sig << 1) != 0;
+    }
+    public bool IsSignalingNaN
+    {
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        get => IsNaN && (Sig & QuietBit) == 0;
+    }
+    public bool IsQuietNaN
+    {
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        get => IsNaN && (Sig & QuietBit) != 0;
+    }
     /// <summary>Unnormals, pseudo-infinities and pseudo-NaNs: a nonzero exponent without J. The
     /// 387 and later raise invalid-operation on them (SDM Vol. 1 §8.2.2).</summary>
-    public bool IsUnsupported => (SignExp & 0x7FFF) != 0 && (long)Sig >= 0;
+    public bool IsUnsupported
+    {
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        get => (SignExp & 0x7FFF) != 0 && (long)Sig >= 0;
+    }
 
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public Float80 Negate() => new(Sig, (ushort)(SignExp ^ 0x8000));
     public Float80 Abs() => new(Sig, (ushort)(SignExp & 0x7FFF));
     public Float80 Quieted() => new(Sig | QuietBit, SignExp);

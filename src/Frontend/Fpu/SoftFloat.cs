@@ -34,8 +34,28 @@ public static class SoftFloat
     /// <summary>Rounds the exact value (sign, biased exponent <paramref name="exp"/>, significand
     /// sig0:sig1 with bit 63 of sig0 set) to the environment's precision.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    internal static Float80 RoundPack(ref FpEnv env, bool sign, int exp, ulong sig0, ulong sig1) =>
-        RoundPack(ref env, sign, exp, sig0, sig1, env.Precision);
+    internal static Float80 RoundPack(ref FpEnv env, bool sign, int exp, ulong sig0, ulong sig1)
+    {
+        // Fast path: 64-bit precision, round to nearest, a normal result (the Linux default).
+        if (env.Precision == 64 && env.Rc == FpEnv.RoundNearest && (uint)(exp - 1) < 0x7FFD)
+        {
+            if (sig1 != 0)
+            {
+                env.Flags |= PE;
+                if (sig1 > Half || (sig1 == Half && (sig0 & 1) != 0))
+                {
+                    env.Flags |= C1;
+                    if (++sig0 == 0)
+                    {
+                        sig0 = Half;
+                        exp++;
+                    }
+                }
+            }
+            return Float80.Pack(sign, exp, sig0);
+        }
+        return RoundPack(ref env, sign, exp, sig0, sig1, env.Precision);
+    }
 
     internal static Float80 RoundPack(ref FpEnv env, bool sign, int exp, ulong sig0, ulong sig1, int bits)
     {
@@ -433,7 +453,7 @@ public static class SoftFloat
 
     /// <summary>(u1:u0) / v for a normalized v (bit 63 set) and u1 &lt; v: the 64-bit quotient and
     /// the remainder (Hacker's Delight, divlu, with 32-bit digits).</summary>
-    internal static ulong DivRem128(ulong u1, ulong u0, ulong v, out ulong rem)
+    public static ulong DivRem128(ulong u1, ulong u0, ulong v, out ulong rem)
     {
         const ulong b = 1UL << 32;
         ulong vn1 = v >> 32, vn0 = v & 0xFFFF_FFFF;
@@ -501,7 +521,7 @@ public static class SoftFloat
     }
 
     /// <summary>floor(sqrt(N)) for N = hi:lo in [2^126, 2^128), and N - floor(sqrt(N))^2.</summary>
-    internal static ulong Isqrt128(ulong hi, ulong lo, out UInt128 remainder)
+    public static ulong Isqrt128(ulong hi, ulong lo, out UInt128 remainder)
     {
         var n = new UInt128(hi, lo);
         double approx = Math.Sqrt(hi * 18446744073709551616.0 + lo);

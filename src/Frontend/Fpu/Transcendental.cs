@@ -98,7 +98,16 @@ public static class Transcendental
         if (a.IsNaN || b.IsNaN) return SoftFloat.PropagateNaN(ref env, a, b);
         if (a.IsInfinity || b.IsZero) return SoftFloat.Invalid(ref env); // IE only, no DE (host)
         if (a.IsDenormal || b.IsDenormal) env.Flags |= DE;
-        if (b.IsInfinity || a.IsZero) return SoftFloat.Canonical(a);
+        if (a.IsZero) return a;
+        if (b.IsInfinity)
+        {
+            // The remainder is ST(0) itself, delivered like any result (a denormal is tiny).
+            int e0 = SoftFloat.Normalize(a, out ulong s0);
+            var ex = env with { Precision = 64 };
+            Float80 same = SoftFloat.RoundPack(ref ex, a.Sign, e0, s0, 0, 64);
+            env.Flags |= ex.Flags;
+            return same;
+        }
 
         int ea = SoftFloat.Normalize(a, out ulong sa), eb = SoftFloat.Normalize(b, out ulong sb);
         int d = ea - eb;
@@ -211,14 +220,9 @@ public static class Transcendental
         {
             // |x| < 2^-40: sin x = x - x^3/6 and cos x = 1 - x^2/2 round like x and 1 with a
             // tail toward zero (x^2/6 is far below half an extended ulp).
-            Float80 sx = Nudge(ref env, a, towardZero: true);
-            Float80 cx = Nudge(ref env, Float80.One, towardZero: true);
-            if (both)
-            {
-                r0 = sx;
-                r1 = cx;
-            }
-            else r0 = sine ? sx : cx;
+            if (both || sine) r0 = Nudge(ref env, a, towardZero: true);
+            if (both) r1 = Nudge(ref env, Float80.One, towardZero: true);
+            else if (!sine) r0 = Nudge(ref env, Float80.One, towardZero: true);
             return true;
         }
         DoubleDouble x = DoubleDouble.From(a, out _);
@@ -348,6 +352,12 @@ public static class Transcendental
         if (a.IsZero) return a;
         if (a.IsInfinity) return a.Sign ? new Float80(true, Bias, Float80.IntegerBit) : a;
         if (a.IsDenormal) env.Flags |= DE;
+        if (a.Exp >= Bias && !(a.Exp == Bias && a.Sig == Float80.IntegerBit))
+        {
+            // |x| > 1 is outside the domain: the host returns the operand (inexact).
+            env.Flags |= PE;
+            return a;
+        }
         DoubleDouble x = DoubleDouble.From(a, out int scale);
         if (scale != 0)
         {
@@ -356,15 +366,6 @@ public static class Transcendental
             Float80 r = SoftFloat.Mul(ref ev, a, DoubleDouble.ToFloat80Exact(DoubleDouble.Ln2));
             env.Flags |= ev.Flags | PE;
             return r;
-        }
-        if (a.Exp > Bias + 14)
-        {
-            // Far outside the domain: 2^x overflows or is -1.
-            if (a.Sign) return DoubleDouble.ToFloat80(ref env, new DoubleDouble(-1, 1e-300));
-            var ev = env with { Precision = 64 };
-            Float80 big = SoftFloat.RoundPack(ref ev, false, 0x7FFF, Float80.IntegerBit, 0, 64);
-            env.Flags |= ev.Flags;
-            return big;
         }
         return DoubleDouble.ToFloat80(ref env, DoubleDouble.Exp2m1(x));
     }
@@ -419,25 +420,31 @@ public static class Transcendental
         }
         if (y.IsZero) return Float80.SignedZero(x.Sign ^ y.Sign);
         if (y.IsInfinity) return Float80.Infinity(x.Sign ^ y.Sign);
+        if (x.Sign && x.Exp >= Bias)
+        {
+            // x ≤ -1 is outside the domain: the host returns x itself (inexact), as F2XM1
+            // returns its out-of-domain operands; with y = ±0 a zero (x × y).
+            if (y.IsZero) return Float80.SignedZero(x.Sign ^ y.Sign);
+            env.Flags |= PE;
+            return x;
+        }
+        if (x.Exp > Bias + 100)
+        {
+            // log2(1 + x) = log2(x) to far beyond 64 bits (outside the documented domain, where
+            // the host still computes the function).
+            int ex = SoftFloat.Normalize(x, out ulong sx);
+            return MultiplyRounded(ref env, DoubleDouble.Log2(ex - Bias, sx), y);
+        }
         DoubleDouble dx = DoubleDouble.From(x, out int scale);
         if (scale != 0)
         {
             // log2(1 + x) = x / ln 2 for tiny x.
             var ev = env with { Precision = 64 };
-            Float80 t = SoftFloat.Mul(ref ev, x, DoubleDouble.ToFloat80Exact(DoubleDouble.Log2E));
-            Float80 r = SoftFloat.Mul(ref ev, t, y);
+            // y / ln 2 first: x × (y log2 e) underflows only if the result does.
+            Float80 t = SoftFloat.Mul(ref ev, y, DoubleDouble.ToFloat80Exact(DoubleDouble.Log2E));
+            Float80 r = SoftFloat.Mul(ref ev, x, t);
             env.Flags |= ev.Flags | PE;
             return r;
-        }
-        if (x.Sign && x.Exp >= Bias)
-        {
-            // x ≤ -1: log of a nonpositive number.
-            if (x.Exp == Bias && x.Sig == Float80.IntegerBit)
-            {
-                env.Flags |= ZE;
-                return Float80.Infinity(!y.Sign);
-            }
-            return SoftFloat.Invalid(ref env);
         }
         return MultiplyRounded(ref env, DoubleDouble.Log2p1(dx), y);
     }

@@ -46,21 +46,21 @@ public sealed unsafe class X87Helpers
 
     private static ulong ArithManaged(RuntimeContext* ctx, ulong desc, ulong mem, ulong eip, ulong ea)
     {
-        X87.Arith(ctx->State, desc, mem, (uint)eip, (uint)ea);
+        X87Fast.Arith(ctx->State, desc, mem, (uint)eip, (uint)ea);
         return 0;
     }
 
     private static ulong CompareManaged(RuntimeContext* ctx, ulong desc, ulong mem, ulong eip, ulong ea) =>
-        X87.Compare(ctx->State, desc, mem, (uint)eip, (uint)ea);
+        X87Fast.Compare(ctx->State, desc, mem, (uint)eip, (uint)ea);
 
     private static ulong LoadManaged(RuntimeContext* ctx, ulong desc, ulong value, ulong eip, ulong ea)
     {
-        X87.Load(ctx->State, desc, value, (uint)eip, (uint)ea);
+        X87Fast.Load(ctx->State, desc, value, (uint)eip, (uint)ea);
         return 0;
     }
 
     private static ulong StorePrepareManaged(RuntimeContext* ctx, ulong desc, ulong b, ulong c, ulong d) =>
-        X87.StorePrepare(ctx->State, desc);
+        X87Fast.StorePrepare(ctx->State, desc);
 
     private static ulong StoreCommitManaged(RuntimeContext* ctx, ulong desc, ulong eip, ulong ea, ulong d)
     {
@@ -70,13 +70,13 @@ public sealed unsafe class X87Helpers
 
     private static ulong StoreRegManaged(RuntimeContext* ctx, ulong desc, ulong eip, ulong c, ulong d)
     {
-        X87.StoreReg(ctx->State, desc, (uint)eip);
+        X87Fast.StoreReg(ctx->State, desc, (uint)eip);
         return 0;
     }
 
     private static ulong MiscManaged(RuntimeContext* ctx, ulong desc, ulong arg, ulong eip, ulong d)
     {
-        X87.Misc(ctx->State, desc, arg, (uint)eip);
+        X87Fast.Misc(ctx->State, desc, arg, (uint)eip);
         return 0;
     }
 

@@ -167,10 +167,7 @@ public static class Families
             if (r == 4) return null;
             if (!g.State.TryGet(r, out uint v) || (int)v < -256 || (int)v > 511 || g.Rng.Chance(0.3))
             {
-                item.Insns.Insert(item.Insns.Count - 1, g.MovImm(r, (uint)g.Rng.Range(-200, 400)));
-                item.Setup.Insert(item.Setup.Count - 1, true);
-                item.Branch.Insert(item.Branch.Count - 1, Ref.None);
-                item.AddressImm.Insert(item.AddressImm.Count - 1, Ref.None);
+                item.InsertSetup(item.Insns.Count - 1, g.MovImm(r, (uint)g.Rng.Range(-200, 400)));
             }
         }
         return item;
@@ -184,14 +181,7 @@ public static class Families
         if (item is null || code.Mnemonic() == Mnemonic.Xadd || !g.Rng.Chance(0.5)) return item;
         Instruction insn = item.Insns[^1];
         int at = item.Insns.Count - 1;
-        void Insert(Instruction setup)
-        {
-            item.Insns.Insert(at, setup);
-            item.Setup.Insert(at, true);
-            item.Branch.Insert(at, Ref.None);
-            item.AddressImm.Insert(at, Ref.None);
-            at++;
-        }
+        void Insert(Instruction setup) => item.InsertSetup(at++, setup);
         var mem = insn.Op0Kind == OpKind.Memory
             ? new MemoryOperand(insn.MemoryBase, insn.MemoryIndex, insn.MemoryIndexScale, (int)insn.MemoryDisplacement32, 4, false, insn.SegmentPrefix)
             : default;
@@ -283,6 +273,7 @@ public static class Families
                     uint target = g.State.TryGet(4, out uint esp) && Layout.InData(esp, 64) && esp >= Layout.DataBase + 0x600
                         ? esp + 4 * (uint)g.Rng.Next(8)
                         : Layout.StackLow + 4 * (uint)g.Rng.Next(0x100);
+                    if (g.Rng.Chance(0.05)) target = Layout.DataEnd - (uint)g.Rng.Range(1, 3); // the pop faults
                     item.Add(g.MovImm(5, target), setup: true);
                 }
                 item.Add(Instruction.Create(code));

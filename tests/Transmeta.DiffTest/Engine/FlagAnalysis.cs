@@ -126,6 +126,7 @@ public sealed class FlagAnalysis
             why = a.TryAdd(item, masks);
             if (why is not null) return null;
         }
+        var regsAtFault = seq.Flat.Select(RegsMaskedIfFaulting).ToArray();
         why = null;
         return new CompiledSequence
         {
@@ -134,8 +135,15 @@ public sealed class FlagAnalysis
             Offsets = encoded.Value.Offsets,
             MaskBefore = masks.ToArray(),
             FinalMask = a.Peek().DefinedEflags,
+            RegsMaskedAtFault = regsAtFault,
         };
     }
+
+    /// <summary>Registers an instruction may have written when it faults partway. The SDM's
+    /// fault model restores the state before the instruction (Transmeta does), but the host (an
+    /// AMD EPYC) has already written the registers a POPA popped before the access that faults.</summary>
+    private static byte RegsMaskedIfFaulting(Instruction insn) =>
+        insn.Mnemonic is Mnemonic.Popa or Mnemonic.Popad ? (byte)0xEF : (byte)0;
 
     /// <summary>Adds an item if the sequence stays valid; returns null, or why it would not.</summary>
     public string? TryAdd(Item item, List<uint>? masksBefore = null)

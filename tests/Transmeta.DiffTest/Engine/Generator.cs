@@ -16,6 +16,9 @@ public sealed class Generator
 {
     public const int MaxItems = 20;
 
+    /// <summary>Share of sequences with 9..<see cref="MaxItems"/> items (the rest have 1..8).</summary>
+    public static double LongFraction { get; set; } = 0.1;
+
     private Rng _rng = new(0);
     private FlagAnalysis? _analysis;
 
@@ -29,7 +32,7 @@ public sealed class Generator
     {
         _rng = new Rng(SplitMix64.Mix(seed, (ulong)index));
         InitialState init = MakeInitialState();
-        ItemCount = _rng.Chance(0.9) ? _rng.Range(1, 8) : _rng.Range(9, MaxItems);
+        ItemCount = _rng.Chance(LongFraction) ? _rng.Range(9, MaxItems) : _rng.Range(1, 8);
         _analysis = new FlagAnalysis(init);
         var items = new List<Item>();
         for (ItemIndex = 0; ItemIndex < ItemCount; ItemIndex++)
@@ -71,6 +74,7 @@ public sealed class Generator
         if (_rng.Chance(0.3)) init.Regs[1] = (uint)_rng.Next(13);
         uint esp = Layout.StackLow + (uint)_rng.Next((int)(Layout.StackHigh - Layout.StackLow) / 4) * 4;
         if (_rng.Chance(0.02)) esp = Layout.DataBase + 4 * (uint)_rng.Next(8); // pushes soon fault
+        else if (_rng.Chance(0.01)) esp = Layout.DataEnd - (uint)_rng.Next(12); // pops soon fault
         if (_rng.Chance(1.0 / 16)) esp += (uint)_rng.Range(1, 3);
         init.Regs[4] = esp;
         uint flags = 0x202 | (_rng.NextU32() & Layout.StatusFlags);

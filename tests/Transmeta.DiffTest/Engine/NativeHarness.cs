@@ -70,11 +70,13 @@ public sealed class NativeHarness : IDisposable
             string binary = Path.Combine(dir, "harness");
             if (File.Exists(binary)) return binary;
             Directory.CreateDirectory(dir);
-            string obj = Path.Combine(dir, "stub.o");
+            // Private names until the final rename: another process may be building the same.
+            string obj = Path.Combine(dir, $"stub.{Environment.ProcessId}.o");
             string tmp = binary + "." + Environment.ProcessId;
             Tool("nasm", "nasm", "-f", "elf32", "-o", obj, asm);
             Tool("gcc", "gcc-multilib", "-m32", "-static", "-O2", "-o", tmp, c, obj);
             File.Move(tmp, binary, overwrite: true);
+            File.Delete(obj);
             return binary;
         }
     }

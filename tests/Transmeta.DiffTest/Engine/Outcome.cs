@@ -65,8 +65,9 @@ public static class Comparison
             diffs.Add($"eip: hardware {hw.Eip:x8}, transmeta {tm.Eip:x8}");
             flagMask &= seq.MaskAt(tm.Eip);
         }
+        byte skip = hw.Trap >= 0 && Outcome.TrapClass(hw.Trap) == Outcome.TrapClass(tm.Trap) && hw.Eip == tm.Eip ? seq.RegsMaskedAt(hw.Eip) : (byte)0;
         for (int i = 0; i < 8; i++)
-            if (hw.Regs[i] != tm.Regs[i])
+            if (hw.Regs[i] != tm.Regs[i] && (skip & (1 << i)) == 0)
                 diffs.Add($"{Outcome.RegNames[i]}: hardware {hw.Regs[i]:x8}, transmeta {tm.Regs[i]:x8}");
         uint delta = (hw.Eflags ^ tm.Eflags) & flagMask;
         if (delta != 0)

@@ -41,6 +41,17 @@ public sealed class Item
         return this;
     }
 
+    /// <summary>Inserts a setup instruction at <paramref name="index"/> (before the instruction there).</summary>
+    public void InsertSetup(int index, in Instruction insn)
+    {
+        Insns.Insert(index, insn);
+        Setup.Insert(index, true);
+        Branch.Insert(index, Ref.None);
+        AddressImm.Insert(index, Ref.None);
+        for (int k = 0; k < Insns.Count; k++)
+            if (Branch[k].Kind == RefKind.Local && Branch[k].Index >= index && k != index) Branch[k] = Ref.Local(Branch[k].Index + 1);
+    }
+
     public Item Clone()
     {
         var c = new Item(Family);
@@ -102,8 +113,17 @@ public sealed class CompiledSequence
     /// <summary>EFLAGS bits compared if instruction k faults (it changed nothing).</summary>
     public required uint[] MaskBefore { get; init; }
     public required uint FinalMask { get; init; }
+    /// <summary>Per instruction: general registers (bit r, Iced order) not compared when it faults.</summary>
+    public required byte[] RegsMaskedAtFault { get; init; }
 
     public uint EndEip => Layout.CodeBase + (uint)Code.Length;
+
+    /// <summary>General registers not compared for a run that faulted at <paramref name="eip"/>.</summary>
+    public byte RegsMaskedAt(uint eip)
+    {
+        int k = Array.IndexOf(Offsets, (int)(eip - Layout.CodeBase));
+        return k >= 0 ? RegsMaskedAtFault[k] : (byte)0;
+    }
 
     /// <summary>The compared EFLAGS bits for a run that stopped at <paramref name="eip"/>.</summary>
     public uint MaskAt(uint eip)

@@ -9,7 +9,7 @@ namespace Transmeta.DiffTest;
 /// reduced sequence's signature).
 /// </summary>
 public sealed class DiffSession(NativeHarness native, Func<string, IBlockCompiler> backends, bool optimize = true,
-    Transmeta.Frontend.Lifting.LifterTable? lifters = null) : IDisposable
+    Transmeta.Frontend.Lifting.LifterTable? lifters = null, bool regions = true) : IDisposable
 {
     private readonly Dictionary<string, TransmetaRunner> _reducerRunners = new();
 
@@ -53,7 +53,7 @@ public sealed class DiffSession(NativeHarness native, Func<string, IBlockCompile
         Parallel.For(0, threads, new ParallelOptions { MaxDegreeOfParallelism = threads }, t =>
         {
             mismatches[t] = new List<int>();
-            using var runner = new TransmetaRunner(backends(backend), native.Selectors, optimize, lifters);
+            using var runner = new TransmetaRunner(backends(backend), native.Selectors, optimize, lifters, regions);
             for (int i = t * chunk; i < Math.Min(seqs.Count, (t + 1) * chunk); i++)
             {
                 Outcome tm = runner.Run(seqs[i]);
@@ -71,7 +71,7 @@ public sealed class DiffSession(NativeHarness native, Func<string, IBlockCompile
         HashSet<string> seen, int maxReports, int maxReductions = 40)
     {
         if (!_reducerRunners.TryGetValue(backend, out TransmetaRunner? runner))
-            _reducerRunners[backend] = runner = new TransmetaRunner(backends(backend), native.Selectors, optimize, lifters);
+            _reducerRunners[backend] = runner = new TransmetaRunner(backends(backend), native.Selectors, optimize, lifters, regions);
         var reducer = new Reducer(native, runner);
         var reports = new List<string>();
         int reductions = 0;

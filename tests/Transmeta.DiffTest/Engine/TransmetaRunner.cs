@@ -13,18 +13,22 @@ namespace Transmeta.DiffTest;
 /// buffer are the only mapped pages (in the soft TLB; anything else faults with #PF), the mode
 /// is flat 32-bit at CPL 3 as the native process runs, and the segment selectors are the
 /// native process's. The code is followed by a jump to <see cref="Sentinel"/>: reaching it ends
-/// the run. Each sequence is translated once (a fresh translation cache per sequence).
+/// the run. Each sequence is translated once (a fresh translation cache per sequence), as the
+/// execution engine does by default: in regions (the blocks reachable by direct jumps on the
+/// page joined into one unit), or block by block.
 /// </summary>
 public sealed unsafe class TransmetaRunner : IDisposable
 {
-    /// <summary>Where the appended final jump goes; never executed.</summary>
-    public const uint Sentinel = Layout.CodeBase + Layout.CodeSize - 8;
+    /// <summary>Where the appended final jump goes: off the code page (so no region reaches
+    /// it), never executed.</summary>
+    public const uint Sentinel = 0x0030_0000;
     public const int MaxBlocks = 10_000;
 
     private readonly IBlockCompiler _backend;
     private readonly bool _optimize;
     private readonly Dictionary<uint, CompiledBlock> _cache = new();
     private readonly X86Translator _translator;
+    private readonly RegionTranslator? _regions;
     private readonly byte* _code;
     private readonly byte* _data;
     private readonly RuntimeContext* _ctx;
@@ -33,16 +37,21 @@ public sealed unsafe class TransmetaRunner : IDisposable
     private GCHandle _self;
     private int _lastLength;
 
-    public static readonly long[] Timing = new long[6];
+    /// <summary>Stopwatch ticks spent (all runners): translating, in the IR passes, verifying,
+    /// compiling, running blocks (with a compiled backend's JIT on first run); and blocks translated.</summary>
+    public static readonly long[] Timing = new long[7];
     public static readonly DecodeMode Mode = new(32, true, 3, 4);
 
     /// <param name="selectors">CS DS ES SS FS GS of the native process (the harness's hello).</param>
     /// <param name="lifters">A lifter table other than the frontend's (the tester's self-test
     /// injects a broken lifter this way).</param>
-    public TransmetaRunner(IBlockCompiler backend, ushort[] selectors, bool optimize = true, LifterTable? lifters = null)
+    /// <param name="regions">Translate regions, as the execution engine does (else single blocks).</param>
+    public TransmetaRunner(IBlockCompiler backend, ushort[] selectors, bool optimize = true, LifterTable? lifters = null,
+        bool regions = true)
     {
         _backend = backend;
         _translator = lifters is null ? new X86Translator() : new X86Translator(lifters);
+        _regions = regions ? new RegionTranslator(_translator) : null;
         _optimize = optimize;
         _selectors = selectors;
         _code = (byte*)NativeMemory.AlignedAlloc(Layout.CodeSize, 4096);
@@ -150,7 +159,7 @@ public sealed unsafe class TransmetaRunner : IDisposable
             if (!_cache.TryGetValue(eip, out CompiledBlock? block))
             {
                 long t0 = Stopwatch.GetTimestamp();
-                IrBlock ir = _translator.Translate(reader, eip, Mode);
+                IrBlock ir = _regions is not null ? _regions.Translate(reader, eip, Mode) : _translator.Translate(reader, eip, Mode);
                 long t1 = Stopwatch.GetTimestamp();
                 if (_optimize) Transmeta.IR.Passes.PassPipeline.Optimize(ir);
                 long t2 = Stopwatch.GetTimestamp();
@@ -158,13 +167,18 @@ public sealed unsafe class TransmetaRunner : IDisposable
                 long t3 = Stopwatch.GetTimestamp();
                 block = _backend.Compile(ir);
                 long t4 = Stopwatch.GetTimestamp();
-                Timing[0] += t1 - t0; Timing[1] += t2 - t1; Timing[2] += t3 - t2; Timing[3] += t4 - t3; Timing[5]++;
+                Interlocked.Add(ref Timing[0], t1 - t0);
+                Interlocked.Add(ref Timing[1], t2 - t1);
+                Interlocked.Add(ref Timing[2], t3 - t2);
+                Interlocked.Add(ref Timing[3], t4 - t3);
+                Interlocked.Increment(ref Timing[5]);
+                if (block is Transmeta.Backend.Il.IlCompiledBlock il) Interlocked.Add(ref Timing[6], il.IlBytes);
                 _cache[eip] = block;
             }
             _ctx->Status = RuntimeContext.StatusOk;
             long t5 = Stopwatch.GetTimestamp();
             int exit = block.Execute(_ctx);
-            Timing[4] += Stopwatch.GetTimestamp() - t5;
+            Interlocked.Add(ref Timing[4], Stopwatch.GetTimestamp() - t5);
             if (exit == BlockExit.Interrupted)
             {
                 if (interruptEvery == 0) { outcome.Error = $"interrupted at {_cpu->Eip:x8} without a deadline"; break; }

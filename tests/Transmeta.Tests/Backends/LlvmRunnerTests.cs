@@ -1,0 +1,90 @@
+using System.Diagnostics;
+using Transmeta.Tests.Support;
+using Transmeta.Vmm.Execution;
+using Xunit;
+
+namespace Transmeta.Tests.Backends;
+
+/// <summary><c>transmeta run --backend llvm</c>: statistics, <c>--dump-llvm</c>, and the one-line
+/// error (status 64) when libLLVM is missing while the other backends keep working.</summary>
+public sealed class LlvmRunnerTests
+{
+    private static (int Status, string Out, string Err) Run(params string[] args)
+    {
+        var stdout = new StringWriter();
+        var stderr = new StringWriter();
+        int status = Transmeta.Runner.Program.Run(args, stdout, stderr);
+        return (status, stdout.ToString(), stderr.ToString());
+    }
+
+    /// <summary>Runs the runner in a child process with TRANSMETA_LLVM_LIBRARY pointing nowhere
+    /// (this process has libLLVM loaded already).</summary>
+    private static (int Status, string Out, string Err) RunWithoutLlvm(params string[] args)
+    {
+        var psi = new ProcessStartInfo(Path.Combine(AppContext.BaseDirectory, "transmeta"))
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            RedirectStandardInput = true,
+        };
+        foreach (string a in args) psi.ArgumentList.Add(a);
+        psi.Environment["TRANSMETA_LLVM_LIBRARY"] = "/nonexistent/libLLVM-19.so";
+        using Process p = Process.Start(psi)!;
+        p.StandardInput.Close();
+        Task<string> err = p.StandardError.ReadToEndAsync();
+        string output = p.StandardOutput.ReadToEnd();
+        Assert.True(p.WaitForExit(60_000), "runner did not finish");
+        return (p.ExitCode, output, err.GetAwaiter().GetResult());
+    }
+
+    [Fact]
+    public void MissingLibLlvmIsAOneLineUsageError()
+    {
+        var (status, _, err) = RunWithoutLlvm("run", GuestImageFiles.Image("hello"), "--backend", "llvm");
+        Assert.Equal(ExitStatus.UsageError, status);
+        Assert.Single(err.Trim().Split('\n'));
+        Assert.Contains("libLLVM-19.so", err);
+        Assert.Contains("apt-get install libllvm19", err);
+    }
+
+    [Fact]
+    public void OtherBackendsRunWithoutLibLlvm()
+    {
+        var (status, output, _) = RunWithoutLlvm("run", GuestImageFiles.Image("hello"), "--backend", "il");
+        Assert.Equal(1, status);
+        Assert.Contains("Hello", output);
+    }
+
+    [Fact]
+    public void StatsReportLlvmCompilation()
+    {
+        var (status, _, err) = Run("run", GuestImageFiles.Image("hello"), "--backend", "llvm", "--stats");
+        Assert.Equal(1, status);
+        Assert.Contains("backend               llvm", err);
+        Assert.Contains("llvm blocks compiled", err);
+        Assert.Contains("bytes/guest instruction", err);
+    }
+
+    [Fact]
+    public void DumpLlvmWritesEachUnit()
+    {
+        string dir = Path.Combine(Path.GetTempPath(), $"transmeta-dump-llvm-{Guid.NewGuid():N}");
+        try
+        {
+            var (status, _, _) = Run("run", GuestImageFiles.Image("hello"), "--backend", "llvm", "--dump-llvm", dir);
+            Assert.Equal(1, status);
+            string[] generated = Directory.GetFiles(dir, "blk_*.ll").Where(f => !f.EndsWith(".opt.ll")).ToArray();
+            Assert.NotEmpty(generated);
+            foreach (string f in generated)
+            {
+                string name = Path.GetFileNameWithoutExtension(f);
+                Assert.Matches($@"define [^\n]*i32 @{name}\(ptr", File.ReadAllText(f));
+                Assert.Matches($@"define [^\n]*i32 @{name}\(ptr", File.ReadAllText(Path.ChangeExtension(f, ".opt.ll")));
+            }
+        }
+        finally
+        {
+            if (Directory.Exists(dir)) Directory.Delete(dir, recursive: true);
+        }
+    }
+}
