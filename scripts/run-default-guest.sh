@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Builds Transmeta and runs the bundled default guest (SHA-256 over a buffer, a CPU-bound
-# program) on the IL backend with statistics. Extra arguments go to `transmeta run`,
+# program) with the default (tiered) backend and statistics. Extra arguments go to `transmeta run`,
 # e.g. --backend interp.
 set -euo pipefail
 cd "$(dirname "$0")/.."

@@ -11,7 +11,7 @@ public static class RunCommand
     public static Command Create()
     {
         var image = new Argument<FileInfo>("IMAGE") { Description = "Multiboot v1 kernel (ELF32, or a flat image with the a.out kludge)" };
-        var backend = new Option<string>("--backend") { Description = "Translation backend", DefaultValueFactory = _ => "il" };
+        var backend = new Option<string>("--backend") { Description = "Translation backend (tiered: interpreter first, hot blocks compiled in the background)", DefaultValueFactory = _ => "tiered" };
         backend.AcceptOnlyFromAmong(BackendFactory.Names);
         var mem = new Option<int>("--mem") { Description = "Guest RAM in MiB", DefaultValueFactory = _ => 128 };
         mem.Validators.Add(r =>
