@@ -79,7 +79,7 @@ public sealed unsafe class LlvmCompiler : IBlockCompiler
     /// <summary>CPU time of the compiling thread spent in <see cref="Compile"/> (unlike the wall-clock
     /// <see cref="CompileTime"/>, not inflated when other processes compete for the CPU).</summary>
     public TimeSpan CompileCpuTime { get; private set; }
-    /// <summary>Guest instructions in the blocks compiled (for native bytes per guest instruction).</summary>
+    /// <summary>Guest instructions in the units compiled (for native bytes per guest instruction).</summary>
     public long GuestInstructions { get; private set; }
     /// <summary>Compile time of each block (wall clock and thread CPU), in compile order; a copy.</summary>
     public IReadOnlyList<(TimeSpan Wall, TimeSpan Cpu)> BlockCompileTimes
@@ -103,6 +103,16 @@ public sealed unsafe class LlvmCompiler : IBlockCompiler
     public string HostCpu => _jit.HostCpu;
 
     public CompiledBlock Compile(IrBlock block) => CompileBlock(block);
+
+    /// <summary>Guest instructions a unit translates: its InsnStart markers (a region's
+    /// <see cref="IrBlock.GuestInstructionCount"/> counts its first block only).</summary>
+    private static int GuestInstructionsIn(IrBlock block)
+    {
+        int n = 0;
+        foreach (ref readonly IrInstruction ins in block.Span)
+            if (ins.Op == Opcode.InsnStart) n++;
+        return n;
+    }
 
     public LlvmCompiledBlock CompileBlock(IrBlock block)
     {
@@ -145,7 +155,7 @@ public sealed unsafe class LlvmCompiler : IBlockCompiler
             var compiled = new LlvmCompiledBlock(block, code, symbol);
             BlocksCompiled++;
             NativeCodeBytes += code.Size;
-            GuestInstructions += block.GuestInstructionCount;
+            GuestInstructions += GuestInstructionsIn(block);
             TimeSpan took = Stopwatch.GetElapsedTime(start);
             TimeSpan cpu = ThreadCpuTime.Now - cpuStart;
             CompileTime += took;

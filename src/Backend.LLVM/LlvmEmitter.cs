@@ -651,6 +651,11 @@ internal sealed unsafe class LlvmEmitter
             CondBr(LLVMBuildICmp(_b, LLVMIntPredicate.EQ, LoadStatus(), I32(RuntimeContext.StatusCodeModified), NoName),
                 CodeModifiedExit(), next, _cx.Likely);
             LLVMPositionBuilderAtEnd(_b, next);
+            // The flag has done its work: a store sets it only on seeing CodeModified, which
+            // nothing but an exit clears, so the check just made leaves whenever the interpreter's
+            // would (its flag stays set, but every later check would see the same status).
+            // Clearing it lets LLVM drop the flag, and the check, everywhere a store cannot reach.
+            LLVMBuildStore(_b, LLVMConstInt(_cx.I1, 0, 0), _storedInInsn);
         }
     }
 
