@@ -87,10 +87,12 @@ public sealed unsafe class LlvmCompiler : IBlockCompiler
         get { lock (_gate) return _blockTimes.ToArray(); }
     }
     private readonly List<(TimeSpan Wall, TimeSpan Cpu)> _blockTimes = new();
-    /// <summary>Of <see cref="CompileTime"/>: building the LLVM IR, running the passes, generating and linking code.</summary>
+    /// <summary>Of <see cref="CompileTime"/>: building the LLVM IR, running the passes, generating
+    /// machine code, linking it into the JIT.</summary>
     public TimeSpan EmitTime { get; private set; }
     public TimeSpan PassTime { get; private set; }
-    public TimeSpan CodeGenTime { get; private set; }
+    public TimeSpan CodeGenTime => _jit.CodeGenTime;
+    public TimeSpan LinkTime => _jit.LinkTime;
 
     /// <summary>Units whose code memory was returned (their blocks were collected: invalidated
     /// or replaced); it happens on the next compile.</summary>
@@ -148,9 +150,7 @@ public sealed unsafe class LlvmCompiler : IBlockCompiler
                 long optimizedAt = Stopwatch.GetTimestamp();
                 PassTime += Stopwatch.GetElapsedTime(optimizing, optimizedAt);
                 if (UnitCompiled is not null) optimized = module.Print();
-                long generating = Stopwatch.GetTimestamp();
                 code = _jit.Load(module, symbol);
-                CodeGenTime += Stopwatch.GetElapsedTime(generating);
             }
             var compiled = new LlvmCompiledBlock(block, code, symbol);
             BlocksCompiled++;

@@ -47,6 +47,10 @@ internal sealed unsafe class LlvmJit : IDisposable
     }
 
     public string Triple { get; }
+    /// <summary>Time in code generation (IR to object code) and in linking (JIT, symbol lookup).</summary>
+    public TimeSpan CodeGenTime { get; private set; }
+    public TimeSpan LinkTime { get; private set; }
+
     /// <summary>Units whose code memory has been returned.</summary>
     public int UnitsReleased { get; private set; }
     public string HostCpu { get; }
@@ -68,10 +72,13 @@ internal sealed unsafe class LlvmJit : IDisposable
     public LlvmCode Load(LlvmModule module, string symbol)
     {
         ReleaseRetired();
+        long started = System.Diagnostics.Stopwatch.GetTimestamp();
         if (LlvmNative.LLVMTargetMachineEmitToMemoryBuffer(_targetMachine.Ref, module.Ref, LLVMCodeGenFileType.ObjectFile,
                 out nint error, out LLVMMemoryBufferRef bufferRef) != 0)
             throw new LlvmException($"LLVM code generation failed for {symbol}: {LlvmRuntime.TakeMessage(error)}");
         using var buffer = new LlvmMemoryBuffer(bufferRef);
+        long emitted = System.Diagnostics.Stopwatch.GetTimestamp();
+        CodeGenTime += System.Diagnostics.Stopwatch.GetElapsedTime(started, emitted);
         long size = CodeSize(buffer);
 
         LLVMOrcResourceTrackerRef rt = LlvmNative.LLVMOrcJITDylibCreateResourceTracker(_dylib);
@@ -82,6 +89,7 @@ internal sealed unsafe class LlvmJit : IDisposable
         LlvmRuntime.Check(LlvmNative.LLVMOrcLLJITLookup(_jit.Ref, out ulong address, symbol), $"looking up {symbol}");
         code.Address = (nint)address;
         code.Size = (int)size;
+        LinkTime += System.Diagnostics.Stopwatch.GetElapsedTime(emitted);
         return code;
     }
 

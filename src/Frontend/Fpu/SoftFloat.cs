@@ -24,6 +24,7 @@ namespace Transmeta.Frontend.Fpu;
 /// underflow/overflow, the biased result). Whether a result is written at all when an exception
 /// is unmasked is the instruction's business (<see cref="X87"/>).
 /// </summary>
+[SkipLocalsInit]
 public static class SoftFloat
 {
     private const ulong Half = 1UL << 63;
@@ -523,19 +524,23 @@ public static class SoftFloat
     /// <summary>floor(sqrt(N)) for N = hi:lo in [2^126, 2^128), and N - floor(sqrt(N))^2.</summary>
     public static ulong Isqrt128(ulong hi, ulong lo, out UInt128 remainder)
     {
-        var n = new UInt128(hi, lo);
+        // A double estimate (good to about 2^-52, so within 2^12 of the root), one Newton step
+        // q = (q0 + N / q0) / 2 with a 128/64 division (N / q0 < 2^64 because q0 ≈ sqrt(N)),
+        // which lands within a unit or two; then exact correction with 128-bit products.
         double approx = Math.Sqrt(hi * 18446744073709551616.0 + lo);
         ulong q = approx >= 18446744073709551615.0 ? ulong.MaxValue : (ulong)approx;
-        // One Newton step on the exact residual brings the double estimate (good to ~2^-52)
-        // within a unit or two; the loops below finish exactly.
-        Int128 r = (Int128)(n - (UInt128)q * q);
-        double corr = (double)r / (2.0 * q);
-        long step = (long)Math.Round(corr);
-        if (step > 0) q = ulong.MaxValue - q < (ulong)step ? ulong.MaxValue : q + (ulong)step;
-        else q -= (ulong)(-step);
+        if (q < (1UL << 63)) q = 1UL << 63;
+        if (hi < q)
+        {
+            ulong d = DivRem128(hi, lo, q, out _);
+            q = (q >> 1) + (d >> 1) + (q & d & 1);
+            if (q < (1UL << 63)) q = 1UL << 63;
+        }
+        var n = new UInt128(hi, lo);
         while (true)
         {
-            UInt128 sq = (UInt128)q * q;
+            ulong sqHi = Math.BigMul(q, q, out ulong sqLo);
+            var sq = new UInt128(sqHi, sqLo);
             if (sq > n)
             {
                 q--;

@@ -23,6 +23,7 @@ namespace Transmeta.Frontend.Fpu;
 /// A pending unmasked exception (#MF) and CR0.EM/TS (#NM) are checked by the lifter before the
 /// instruction runs, so nothing here faults.
 /// </summary>
+[SkipLocalsInit]
 public static unsafe class X87
 {
     // ------------------------------------------------------------------ common

@@ -38,7 +38,7 @@ public static class LlvmRunOptions
             w.WriteLine($"llvm blocks compiled  {llvm.BlocksCompiled:N0} for {llvm.HostCpu}, median {Median(wall):F2} ms/block " +
                         $"({Median(cpu):F2} ms CPU), max {wall[^1]:F1} ms");
             w.WriteLine($"llvm compile time     {llvm.CompileTime.TotalMilliseconds:F1} ms, {llvm.CompileCpuTime.TotalMilliseconds:F1} ms CPU (IR {llvm.EmitTime.TotalMilliseconds:F1}, " +
-                        $"passes {llvm.PassTime.TotalMilliseconds:F1}, codegen+link {llvm.CodeGenTime.TotalMilliseconds:F1})");
+                        $"passes {llvm.PassTime.TotalMilliseconds:F1}, codegen {llvm.CodeGenTime.TotalMilliseconds:F1}, link {llvm.LinkTime.TotalMilliseconds:F1})");
             double perInsn = llvm.GuestInstructions > 0 ? (double)llvm.NativeCodeBytes / llvm.GuestInstructions : 0;
             w.WriteLine($"llvm native code      {llvm.NativeCodeBytes:N0} bytes, {perInsn:F1} bytes/guest instruction");
         }

@@ -16,7 +16,7 @@ public class SoftFloatTests
         {
             ulong v = (ulong)rng.NextInt64() | 1UL << 63 | (ulong)rng.Next(2);
             ulong u1 = (ulong)rng.NextInt64() % v;
-            ulong u0 = (ulong)rng.NextInt64() ^ (ulong)rng.Next() << 40;
+            ulong u0 = (ulong)rng.NextInt64() ^ (ulong)(uint)rng.Next() << 40;
             if (i % 7 == 0) u1 = v - 1;
             if (i % 11 == 0) v = 1UL << 63;
             if (u1 >= v) u1 = v - 1;

@@ -220,6 +220,30 @@ public unsafe class X87ExceptionTests
 
     [Theory]
     [MemberData(nameof(Backends))]
+    public void FaultInASequenceIsPrecise(string backend)
+    {
+        // FLD1, FLDPI, FADD m64 (faults), FLD1 in one block: the page fault is reported at the
+        // FADD, with the two loads done and nothing after them.
+        using SnippetRunner r = Runner(backend);
+        r.Run(a =>
+        {
+            a.mov(ebx, Unmapped);
+            a.fld1();
+            a.fldpi();
+            a.fadd(__qword_ptr[ebx + 8]);
+            a.fld1();
+        });
+        Assert.Equal(ExceptionVectors.PageFault, r.FaultVector);
+        Assert.Equal(SnippetRunner.CodeBase + 9, r.State.Eip);
+        byte* s = Fpu(r);
+        Assert.Equal(6, FpuState.Top(s));
+        Assert.Equal(0xC0u, FpuState.Tags(s));
+        Assert.Equal("4000c90fdaa22168c235", FpuState.Reg(s, 6).ToString());
+        Assert.Equal(SnippetRunner.CodeBase + 7, *(uint*)(s + FpuState.OffFip)); // FLDPI
+    }
+
+    [Theory]
+    [MemberData(nameof(Backends))]
     public void FxsaveNeedsSixteenByteAlignment(string backend)
     {
         using SnippetRunner r = Runner(backend);

@@ -372,6 +372,38 @@ def edge_cases():
                     ("esp", "mov eax, esp; mov esp, 0x20000; fld dword [esp]; mov esp, eax"), ("a16", "mov ebx, 0x2000; mov esi, 0x10; a16 fld dword [bx+si]"),
                     ("seg_ss", "mov ebp, 0x20000; fld dword [ss:ebp]"), ("fnstsw_keeps", "fld dword [0x20000]; fnstcw [0x20010]; fxch st1")]:
         add(f"fop_{nm}", ins, f"st={ONE}", le(0x3F800000, 4))
+    # runs of register instructions (executed as one fused helper call): exceptions in the middle
+    runs = [
+        ("run_ze_mid", "fldcw [0x20000]; fld1; fldz; fdiv st1, st0; fxch st1; fadd st0, st1; fld st0", le(0x037B, 2)),
+        ("run_ie_mid", "fldcw [0x20000]; fld1; fchs; fsqrt; fld1; fadd st0, st1", le(0x037E, 2)),
+        ("run_pe_mid", "fldcw [0x20000]; fldpi; fld1; fdivp st1, st0; fld1; fxch st1", le(0x035F, 2)),
+        ("run_de_mid", "fldcw [0x20000]; fld tword [0x20010]; fld1; fmul st0, st1; fld1; fld st1", le(0x037D, 2) + "00" * 14 + le(1, 8) + le(0, 2)),
+        ("run_ue_mid", "fldcw [0x20000]; fld tword [0x20010]; fmul st0, st0; fld1; faddp st1, st0", le(0x036F, 2) + "00" * 14 + le(1 << 63, 8) + le(0x2000, 2)),
+        ("run_oe_mid", "fldcw [0x20000]; fld tword [0x20010]; fmul st0, st0; fxch st0; fld1", le(0x0377, 2) + "00" * 14 + le(1 << 63, 8) + le(0x6000, 2)),
+        ("run_masked_long", "fld1; fldpi; fmul st0, st1; fxch st1; fdiv st0, st1; fld st1; fsub st0, st2; fabs; fchs; fxch st2; fcom st1; fucomp st2; fstp st1; fld1; fldz; fincstp; fdecstp; fxam; ftst; fsqrt; frndint; fscale; fprem; fxtract", None),
+        ("run_overflow_mid", "fld1; fld1; fld1; fld1; fld1; fld1; fld1; fld1; fld1; fldz; faddp st1, st0", None),
+        ("run_overflow_mid_um", "fldcw [0x20000]; fld1; fld1; fld1; fld1; fld1; fld1; fld1; fld1; fld1; fldz", le(0x037E, 2)),
+        ("run_underflow_mid", "fld1; fstp st0; fstp st0; fld1; fadd st0, st1", None),
+        ("run_underflow_mid_um", "fldcw [0x20000]; fld1; fstp st0; fxch st1; fld1", le(0x037E, 2)),
+        ("run_integer_between", "fld1; mov eax, 1; fadd st0, st0; inc eax; fmul st0, st0; fldpi; add eax, eax; fdivp st1, st0", None),
+        ("run_integer_between_um", "fldcw [0x20000]; fld1; fldz; mov ecx, 3; fdivp st1, st0; inc ecx; fld1; inc ecx", le(0x037B, 2)),
+        ("run_pc24", "fldcw [0x20000]; fldpi; fld1; fdivp st1, st0; fld st0; fmul st0, st0; fsqrt; fstp st1", le(0x007F, 2)),
+        ("run_rc_down", "fldcw [0x20000]; fldpi; fld1; fdivp st1, st0; fld st0; fmul st0, st0; fsqrt; fsub st0, st1", le(0x077F, 2)),
+        ("run_then_fcomi", "fld1; fldpi; fmul st0, st1; fcomi st0, st1; fxch st1; fucomip st0, st1; fstp st0", None),
+        ("run_then_fnstsw", "fld1; fldz; fcom st1; fnstsw ax; fxch st1; fucom st1; fstsw [0x20010]", None),
+        ("run_nan_mid", "fld1; fld tword [0x20010]; fadd st0, st1; fxch st1; fmul st0, st1; fld st0", "00" * 16 + le(0xC000000000000001, 8) + le(0x7FFF, 2)),
+        ("run_denormal_masked", "fld tword [0x20010]; fld1; fmul st0, st1; fadd st0, st1; fsub st1, st0", "00" * 16 + le(5, 8) + le(0, 2)),
+    ]
+    for nm, prog, mem in runs:
+        add(nm, prog, "", mem)
+        add(nm + "_stacked", prog, f"st={ONE},{TWO},{PI}", mem)
+    # 8087/287 leftovers (FNOP on the 387 and later) and the undocumented aliases
+    for nm, code in [("fneni", "db 0xdb, 0xe0"), ("fndisi", "db 0xdb, 0xe1"), ("fnsetpm", "db 0xdb, 0xe4"),
+                     ("frstpm", "db 0xdb, 0xe5"), ("feni_wait", "db 0x9b, 0xdb, 0xe0"), ("ffreep", "db 0xdf, 0xc1"),
+                     ("fstp1", "db 0xd9, 0xd9"), ("fstp8", "db 0xdf, 0xd1"), ("fstp9", "db 0xdf, 0xd9"),
+                     ("fcom2", "db 0xdc, 0xd1"), ("fcomp3", "db 0xdc, 0xd9"), ("fcomp5", "db 0xde, 0xd1"),
+                     ("fxch4", "db 0xdd, 0xc9"), ("fxch7", "db 0xdf, 0xc9")]:
+        add(f"alias_{nm}", "fld1; " + code, f"st={ONE},{TWO},{PI}")
     add("fop_disp8_neg", "mov edi, 0x20008; fadd qword [edi - 8]", f"st={ONE}", le(0x3FF0000000000000, 8))
     return [x for x in c if x is not None]
 
