@@ -185,12 +185,7 @@ public static class BenchCommand
         return insns == 0 ? null : (double)bytes / insns;
     }
 
-    private static double Median(IEnumerable<double> values)
-    {
-        double[] v = values.OrderBy(x => x).ToArray();
-        if (v.Length == 0) return 0;
-        return v.Length % 2 == 1 ? v[v.Length / 2] : (v[v.Length / 2 - 1] + v[v.Length / 2]) / 2;
-    }
+    private static double Median(IEnumerable<double> values) => Medians.Of(values);
 
     public static string FormatTable(IReadOnlyList<BenchRow> rows)
     {

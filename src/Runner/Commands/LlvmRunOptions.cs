@@ -24,8 +24,7 @@ public static class LlvmRunOptions
             };
     }
 
-    private static double Median(double[] sorted) => sorted.Length == 0 ? 0
-        : sorted.Length % 2 == 1 ? sorted[sorted.Length / 2] : (sorted[sorted.Length / 2 - 1] + sorted[sorted.Length / 2]) / 2;
+    private static double Median(double[] sorted) => Medians.Of(sorted);
 
     public static void WriteStats(IEnumerable<LlvmCompiler> compilers, TextWriter w)
     {

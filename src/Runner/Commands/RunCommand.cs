@@ -24,23 +24,47 @@ public static class RunCommand
         var cmdline = new Option<string?>("--cmdline") { Description = "Kernel command line passed in the Multiboot information" };
         var noOpt = new Option<bool>("--no-opt") { Description = "Do not run the IR optimization passes" };
         var dumpIr = new Option<DirectoryInfo?>("--dump-ir") { Description = "Write the IR of every translated block (after the passes) to DIR" };
+        var tiers = new Option<string[]>("--tiers")
+        {
+            Description = $"With --backend tiered: the backends blocks climb through (default {string.Join(" ", BackendFactory.TierOrder)}; llvm is left out, with a note in --stats, when libLLVM is missing)",
+            AllowMultipleArgumentsPerToken = true,
+        };
+        tiers.Validators.Add(r =>
+        {
+            foreach (string t in r.GetValueOrDefault<string[]>() ?? [])
+                if (t is "tiered" || !BackendFactory.Names.Contains(t))
+                    r.AddError($"--tiers: '{t}' is not a backend (choose from {string.Join(", ", BackendFactory.Names.Where(n => n != "tiered"))})");
+        });
+        var thresholds = new Option<long[]>("--tier-thresholds")
+        {
+            Description = $"With --backend tiered: guest instructions a block retires before each tier after the first compiles it (default {string.Join(" ", BackendFactory.DefaultTierThresholds.Skip(1))})",
+            AllowMultipleArgumentsPerToken = true,
+        };
+        thresholds.Validators.Add(r =>
+        {
+            long[] v = r.GetValueOrDefault<long[]>() ?? [];
+            if (v.Any(x => x < 0)) r.AddError("--tier-thresholds must not be negative");
+            for (int i = 1; i < v.Length; i++)
+                if (v[i] < v[i - 1]) r.AddError("--tier-thresholds must not decrease from one tier to the next");
+        });
         var dumpLlvm = new Option<DirectoryInfo?>("--dump-llvm") { Description = "Write the LLVM IR of every unit the LLVM backend compiles (NAME.ll, and NAME.opt.ll after LLVM's passes) to DIR" };
 
         var command = new Command("run", "Run a guest image; its serial console (COM1) is stdin/stdout")
         {
-            image, backend, mem, maxInsns, stats, cmdline, noOpt, dumpIr, dumpLlvm,
+            image, backend, mem, maxInsns, stats, cmdline, noOpt, dumpIr, dumpLlvm, tiers, thresholds,
         };
         var profiling = ProfileOptions.AddTo(command);
         command.SetAction(parse => Execute(
             parse.GetValue(image)!, parse.GetValue(backend)!, parse.GetValue(mem), parse.GetValue(maxInsns),
             parse.GetValue(stats), parse.GetValue(cmdline), parse.GetValue(noOpt), parse.GetValue(dumpIr),
-            parse.InvocationConfiguration.Error, profiling.Read(parse), parse.GetValue(dumpLlvm)));
+            parse.InvocationConfiguration.Error, profiling.Read(parse), parse.GetValue(dumpLlvm),
+            parse.GetValue(tiers), parse.GetValue(thresholds)));
         return command;
     }
 
     private static int Execute(FileInfo imageFile, string backendName, int memMiB, ulong maxInstructions,
         bool showStats, string? cmdline, bool noOpt, DirectoryInfo? dumpIr, TextWriter stderr, ProfileSettings? profile = null,
-        DirectoryInfo? dumpLlvm = null)
+        DirectoryInfo? dumpLlvm = null, string[]? tierNames = null, long[]? tierThresholds = null)
     {
         if (!imageFile.Exists)
         {
@@ -49,7 +73,24 @@ public static class RunCommand
         }
         byte[] bytes = File.ReadAllBytes(imageFile.FullName);
         using var stdout = Console.OpenStandardOutput();
-        var tiering = backendName == "tiered" ? BackendFactory.CreateTiered() : null;
+        if (backendName != "tiered" && (tierNames is { Length: > 0 } || tierThresholds is { Length: > 0 }))
+        {
+            stderr.WriteLine("transmeta: --tiers and --tier-thresholds apply only to --backend tiered");
+            return ExitStatus.UsageError;
+        }
+        TieredCompilation? tiering;
+        try
+        {
+            tiering = backendName == "tiered"
+                ? BackendFactory.CreateTiered(tierThresholds is { Length: > 0 } ? [0, .. tierThresholds] : null,
+                    tiers: tierNames is { Length: > 0 } ? tierNames : null)
+                : null;
+        }
+        catch (Transmeta.Backend.LLVM.Interop.LlvmUnavailableException e)
+        {
+            stderr.WriteLine($"transmeta: {e.Message}"); // llvm as the first tier
+            return ExitStatus.UsageError;
+        }
         Transmeta.IR.IBlockCompiler backendCompiler;
         try
         {

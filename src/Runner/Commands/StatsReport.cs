@@ -21,16 +21,37 @@ public static class StatsReport
         w.WriteLine($"faults delivered      {s.Faults:N0}");
         w.WriteLine($"translate time        {s.TranslateTime.TotalMilliseconds:F1} ms (decode, lift, optimize)");
         w.WriteLine($"compile time          {s.CompileTime.TotalMilliseconds:F1} ms");
+        if (machine.Engine.Tiering is null && s.BlockCompileMs.Count > 0)
+            w.WriteLine($"compile per block     {Medians.Of(s.BlockCompileMs):F3} ms median");
         if (machine.Engine.Tiering is { } t)
         {
             long total = Math.Max(1, t.InstructionsExecuted.Sum());
             for (int i = 0; i < t.Tiers.Count; i++)
-                w.WriteLine($"tier {t.Tiers[i].Compiler.Name,-8}{t.BlocksCompiled[i],10:N0} blocks {t.CompileTime[i].TotalMilliseconds,9:F1} ms compile {100.0 * t.InstructionsExecuted[i] / total,6:F1}% of instructions");
+                w.WriteLine($"tier {t.Tiers[i].Compiler.Name,-8}{t.BlocksCompiled[i],10:N0} blocks {t.CompileTime[i].TotalMilliseconds,9:F1} ms compile " +
+                            $"({Medians.Of(t.BlockCompileMs[i]),7:F3} ms median per block) {100.0 * t.InstructionsExecuted[i] / total,6:F1}% of instructions");
+            if (t.Note is not null) w.WriteLine($"tier note             {t.Note}");
             if (t.Failures > 0) w.WriteLine($"tier compile failures {t.Failures} (first: {t.FirstFailure?.Message})");
         }
+        if (backend != "interp" && NativeCodeSize(machine) is { } perInsn)
+            w.WriteLine($"native code           {perInsn:F1} bytes/guest instruction (units in the cache at the end)");
         foreach (var (kind, count) in s.Hypercalls)
             w.WriteLine($"hypercall {kind,-12}{count,10:N0}");
         w.WriteLine($"wall time             {seconds:F3} s");
         w.WriteLine($"guest MIPS            {(seconds > 0 ? insns / seconds / 1e6 : 0):F1}");
+    }
+
+    /// <summary>Native code bytes per guest instruction over the compiled units still cached (IL
+    /// sizes come from the runtime's own code map); null when nothing was compiled or the sizes
+    /// cannot be read.</summary>
+    private static double? NativeCodeSize(Machine machine)
+    {
+        try
+        {
+            return BenchCommand.NativeBytesPerInstruction(machine.Engine.Cache.Blocks);
+        }
+        catch (Exception)
+        {
+            return null; // the runtime's code map is a diagnostics feature; statistics go on without it
+        }
     }
 }

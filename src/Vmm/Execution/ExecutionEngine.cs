@@ -185,6 +185,7 @@ public sealed unsafe class ExecutionEngine
         code.CompileTime = Stopwatch.GetElapsedTime(t1, t2);
         Stats.TranslateTime += Stopwatch.GetElapsedTime(t0, t1);
         Stats.CompileTime += code.CompileTime;
+        Stats.BlockCompileMs.Add(code.CompileTime.TotalMilliseconds);
         Stats.BlocksTranslated++;
 
         // Every physical page the unit's guest code came from (a region stays on one page; an

@@ -12,6 +12,9 @@ public sealed class ExecutionStats
     public long Faults { get; set; }
     public TimeSpan TranslateTime { get; set; }
     public TimeSpan CompileTime { get; set; }
+    /// <summary>Compile time of each unit the engine's backend compiled, in milliseconds (for the
+    /// median per block in --stats and the benchmark).</summary>
+    public List<double> BlockCompileMs { get; } = new();
     public long[] HypercallsByKind { get; } = new long[Enum.GetValues<HypercallKind>().Length + 1];
     public Stopwatch Wall { get; } = new();
 

@@ -16,13 +16,18 @@ public sealed record Tier(IBlockCompiler Compiler, long Threshold);
 /// new code in between two blocks, so the guest never waits for a compiler and nothing it can
 /// observe changes (every tier runs the same IR).
 /// </summary>
+/// <remarks>Each promoted tier has its own compiler thread: an LLVM compile takes tens of
+/// milliseconds, an IL one well under one, so a queue shared by both would hold warm blocks in
+/// the interpreter behind hot ones waiting for LLVM.</remarks>
 public sealed class TieredCompilation : IDisposable
 {
     private readonly Tier[] _tiers;
-    private readonly BlockingCollection<(CachedBlock Block, int Tier)> _requests = new();
+    /// <summary>Per tier (index 0 unused: the first tier compiles on the dispatcher's thread).</summary>
+    private readonly BlockingCollection<CachedBlock>[] _requests;
     private readonly ConcurrentQueue<(CachedBlock Block, int Tier, CompiledBlock? Code, Exception? Error)> _done = new();
-    private readonly Thread _worker;
+    private readonly Thread[] _workers;
     private volatile int _completed;
+    private int _inFlight;
 
     public TieredCompilation(IReadOnlyList<Tier> tiers)
     {
@@ -31,14 +36,31 @@ public sealed class TieredCompilation : IDisposable
         BlocksCompiled = new long[_tiers.Length];
         CompileTime = new TimeSpan[_tiers.Length];
         InstructionsExecuted = new long[_tiers.Length];
-        _worker = new Thread(Work) { IsBackground = true, Name = "tier compiler", Priority = ThreadPriority.BelowNormal };
-        _worker.Start();
+        BlockCompileMs = new List<double>[_tiers.Length];
+        for (int i = 0; i < _tiers.Length; i++) BlockCompileMs[i] = new List<double>();
+        _requests = new BlockingCollection<CachedBlock>[_tiers.Length];
+        _workers = new Thread[_tiers.Length];
+        for (int i = 1; i < _tiers.Length; i++)
+        {
+            int tier = i;
+            _requests[i] = new BlockingCollection<CachedBlock>();
+            _workers[i] = new Thread(() => Work(tier))
+            {
+                IsBackground = true, Name = $"tier {_tiers[i].Compiler.Name} compiler", Priority = ThreadPriority.BelowNormal,
+            };
+            _workers[i].Start();
+        }
     }
+
+    /// <summary>Why a tier the caller wanted is not there (e.g. libLLVM missing), for --stats.</summary>
+    public string? Note { get; init; }
 
     public IReadOnlyList<Tier> Tiers => _tiers;
     public long[] BlocksCompiled { get; }
     public TimeSpan[] CompileTime { get; }
     public long[] InstructionsExecuted { get; }
+    /// <summary>Per tier, the compile time of each unit it compiled, in milliseconds.</summary>
+    public List<double>[] BlockCompileMs { get; }
     /// <summary>Compiles that failed (the block stays in its tier); the first error is kept.</summary>
     public long Failures { get; private set; }
     public Exception? FirstFailure { get; private set; }
@@ -55,6 +77,7 @@ public sealed class TieredCompilation : IDisposable
         code.CompileTime = Stopwatch.GetElapsedTime(t0);
         BlocksCompiled[0]++;
         CompileTime[0] += code.CompileTime;
+        BlockCompileMs[0].Add(code.CompileTime.TotalMilliseconds);
         return code;
     }
 
@@ -67,9 +90,15 @@ public sealed class TieredCompilation : IDisposable
         int next = block.Tier + 1;
         if (next < _tiers.Length && !block.PromotionPending && block.RetiredInside >= _tiers[next].Threshold)
         {
-            block.PromotionPending = true;
-            _requests.Add((block, next));
+            Request(block, next);
         }
+    }
+
+    private void Request(CachedBlock block, int tier)
+    {
+        block.PromotionPending = true;
+        Interlocked.Increment(ref _inFlight);
+        _requests[tier].Add(block);
     }
 
     /// <summary>True when compiled code is waiting to be swapped in.</summary>
@@ -92,22 +121,20 @@ public sealed class TieredCompilation : IDisposable
             }
             BlocksCompiled[r.Tier]++;
             CompileTime[r.Tier] += r.Code.CompileTime;
+            BlockCompileMs[r.Tier].Add(r.Code.CompileTime.TotalMilliseconds);
             if (r.Block.Invalid) continue; // its code page was written meanwhile
             r.Block.Code = r.Code;
             r.Block.Tier = r.Tier;
             // Ask for the tier after this one at once if the block is already that hot.
             int next = r.Tier + 1;
             if (next < _tiers.Length && r.Block.RetiredInside >= _tiers[next].Threshold)
-            {
-                r.Block.PromotionPending = true;
-                _requests.Add((r.Block, next));
-            }
+                Request(r.Block, next);
         }
     }
 
-    private void Work()
+    private void Work(int tier)
     {
-        foreach (var (block, tier) in _requests.GetConsumingEnumerable())
+        foreach (CachedBlock block in _requests[tier].GetConsumingEnumerable())
         {
             CompiledBlock? code = null;
             Exception? error = null;
@@ -126,6 +153,7 @@ public sealed class TieredCompilation : IDisposable
             }
             _done.Enqueue((block, tier, code, error));
             Interlocked.Increment(ref _completed);
+            Interlocked.Decrement(ref _inFlight);
         }
     }
 
@@ -133,8 +161,11 @@ public sealed class TieredCompilation : IDisposable
     public void WaitIdle(TimeSpan timeout)
     {
         var sw = Stopwatch.StartNew();
-        while (_requests.Count > 0 && sw.Elapsed < timeout) Thread.Sleep(1);
+        while (Volatile.Read(ref _inFlight) > 0 && sw.Elapsed < timeout) Thread.Sleep(1);
     }
 
-    public void Dispose() => _requests.CompleteAdding();
+    public void Dispose()
+    {
+        for (int i = 1; i < _tiers.Length; i++) _requests[i].CompleteAdding();
+    }
 }

@@ -55,6 +55,51 @@ public sealed class LlvmRunnerTests
         Assert.Contains("Hello", output);
     }
 
+    /// <summary>Tiered execution without libLLVM climbs interp → il and says in --stats why the
+    /// llvm tier is off.</summary>
+    [Fact]
+    public void TieredRunsWithoutLibLlvmAndSaysWhy()
+    {
+        var (status, output, err) = RunWithoutLlvm("run", GuestImageFiles.Image("crc32-small"), "--stats", "--tier-thresholds", "10", "100");
+        Assert.Equal(1, status);
+        Assert.Equal(GuestImageFiles.ExpectedOutput("crc32-small"), System.Text.Encoding.Latin1.GetBytes(output));
+        Assert.Contains("tier note             the llvm tier is off:", err);
+        Assert.Contains("apt-get install libllvm19", err);
+        Assert.DoesNotContain("tier llvm", err);
+        Assert.Matches(@"tier il\s+[1-9]", err);
+    }
+
+    /// <summary>With libLLVM, the default tiered run has the llvm tier, and hot blocks reach it.</summary>
+    [Fact]
+    public void TieredPromotesHotBlocksToLlvm()
+    {
+        var (status, _, err) = Run("run", GuestImageFiles.Image("crc32-small"), "--stats", "--tier-thresholds", "10", "1000");
+        Assert.Equal(1, status);
+        Assert.Matches(@"tier llvm\s+[1-9]", err);
+        Assert.Contains("ms median per block", err);
+        Assert.Contains("llvm native code", err);
+    }
+
+    [Theory]
+    [InlineData("--tier-thresholds", "100", "10")]
+    [InlineData("--tier-thresholds", "-1")]
+    [InlineData("--tiers", "interp", "tiered")]
+    [InlineData("--tiers", "jit")]
+    public void BadTierOptionsAreUsageErrors(params string[] options)
+    {
+        var (status, _, err) = Run(["run", GuestImageFiles.Image("hello"), .. options]);
+        Assert.Equal(ExitStatus.UsageError, status);
+        Assert.Contains("--tier", err);
+    }
+
+    [Fact]
+    public void TierOptionsNeedTheTieredBackend()
+    {
+        var (status, _, err) = Run("run", GuestImageFiles.Image("hello"), "--backend", "il", "--tiers", "interp", "il");
+        Assert.Equal(ExitStatus.UsageError, status);
+        Assert.Contains("only to --backend tiered", err);
+    }
+
     [Fact]
     public void StatsReportLlvmCompilation()
     {
