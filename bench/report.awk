@@ -1,5 +1,6 @@
 # Turns the raw runs of bench/run-bench.sh (TSV: image engine run seconds ok
-# guest_insns vm_seconds translate_ms compile_ms) into the markdown tables of
+# guest_insns vm_seconds translate_ms compile_ms block_compile_ms native_b_insn
+# guest_thread_compile_ms) into the markdown tables of
 # bench/results.md. Usage: awk -F'\t' -v engines="native qemu interp il" -f report.awk RAW
 function median(list,    n, a, i, j, t) {
     n = split(list, a, " ")
@@ -56,6 +57,11 @@ NR == 1 { next }
         if ($7 != "-") vm[key] = vm[key] " " $7
         if ($8 != "-") tr[key] = tr[key] " " $8
         if ($9 != "-") co[key] = co[key] " " $9
+        if ($10 != "-" && $10 != "") bc[key] = bc[key] " " $10
+        if ($11 != "-" && $11 != "") nb[key] = nb[key] " " $11
+        # Execution time: in-VM time less what the guest's thread spent translating and
+        # compiling (a background tier's compiles are not on that thread).
+        if ($7 != "-" && $8 != "-" && $12 != "-" && $12 != "") ex[key] = ex[key] " " ($7 - ($8 + $12) / 1000)
     } else bad[key] = bad[key] (bad[key] ? ", " : "") "#" $3 " " $5
     if ($6 != "-" && $6 != "") {
         if (!(img in insns)) insns[img] = $6
@@ -118,6 +124,56 @@ END {
     if (hasq) for (k = 1; k <= ne; k++) if (ours(E[k])) row = row " | **" ratio(gmean("q" E[k])) "**" gnote("q" E[k])
     print row " |"
     print ""
+
+    # ---- the backends against each other
+    hasll = index(" " engines " ", " llvm ") > 0; hast = index(" " engines " ", " tiered ") > 0
+    if (hasll || hast) {
+        print "## Backends compared"
+        print ""
+        print "**exec s**: median in-VM time less the translate and compile time spent on the"
+        print "guest's thread (for tiered, only the first tier's: the others compile on their own"
+        print "threads), i.e. the time in generated code, helpers and the dispatcher: the steady"
+        print "state.  **LLVM ÷ IL** = IL exec s / LLVM exec s.  **tiered vs best** = the better"
+        print "whole-process median of IL and LLVM / tiered's (1.00 = as fast as the better one)."
+        print "**ms/unit**: median compile time per compiled unit (for tiered, its top tier's).  "
+        print "**B/insn**: native code bytes per guest instruction over the units cached at the end."
+        print ""
+        hdr = "| image"; sep = "|---"
+        for (k = 1; k <= ne; k++) if (ours(E[k]) && E[k] != "interp") { hdr = hdr " | " short(E[k]) " exec s"; sep = sep "|---:" }
+        if (hasil && hasll) { hdr = hdr " | LLVM ÷ IL"; sep = sep "|---:" }
+        if (hast && (hasil || hasll)) { hdr = hdr " | tiered vs best"; sep = sep "|---:" }
+        for (k = 1; k <= ne; k++) if (ours(E[k]) && E[k] != "interp") { hdr = hdr " | " short(E[k]) " ms/unit | " short(E[k]) " B/insn"; sep = sep "|---:|---:" }
+        print hdr " |"; print sep "|"
+        for (i = 1; i <= nimg; i++) {
+            img = order[i]; row = "| " img
+            for (k = 1; k <= ne; k++) if (ours(E[k]) && E[k] != "interp") {
+                key = img SUBSEP E[k]; x = ex[key] != "" ? median(ex[key]) : ""
+                X[key] = x; row = row " | " f3(x); gadd("x" E[k], x)
+            }
+            if (hasil && hasll) {
+                a = X[img SUBSEP "il"]; b = X[img SUBSEP "llvm"]; x = (a != "" && b != "" && b > 0) ? a / b : ""
+                row = row " | " ratio(x); gadd("li", x)
+            }
+            if (hast && (hasil || hasll)) {
+                a = T[img SUBSEP "il"]; b = T[img SUBSEP "llvm"]; c = T[img SUBSEP "tiered"]
+                best = (a != "" && (b == "" || a < b)) ? a : b
+                x = (best != "" && c != "") ? best / c : ""
+                row = row " | " ratio(x); gadd("tb", x)
+            }
+            for (k = 1; k <= ne; k++) if (ours(E[k]) && E[k] != "interp") {
+                key = img SUBSEP E[k]
+                row = row " | " (bc[key] != "" ? f2(median(bc[key])) : "—") " | " (nb[key] != "" ? f1(median(nb[key])) : "—")
+            }
+            print row " |"
+        }
+        row = "| **geometric mean**"
+        for (k = 1; k <= ne; k++) if (ours(E[k]) && E[k] != "interp") row = row " | **" f3(gmean("x" E[k])) "**"
+        if (hasil && hasll) row = row " | **" ratio(gmean("li")) "**" gnote("li")
+        if (hast && (hasil || hasll)) row = row " | **" ratio(gmean("tb")) "**" gnote("tb")
+        for (k = 1; k <= ne; k++) if (ours(E[k]) && E[k] != "interp") row = row " | | "
+        print row " |"
+        print ""
+    }
 
     # ---- one table per image
     print "## Per image"

@@ -6,10 +6,12 @@
 #   bench/run-bench.sh [options] [IMAGE...]
 #
 #   IMAGE...            images to run (default: tests/guest-images/suite.txt)
-#   --runs N            runs per image for QEMU, IL and native (default 5)
+#   --runs N            runs per image for QEMU, native and each backend but
+#                       the interpreter (default 5)
 #   --interp-runs N     runs per image for the interpreter (default 1: it is
 #                       10-50x slower; 0 skips it)
-#   --backends "A B"    Transmeta backends (default "il interp")
+#   --backends "A B"    Transmeta backends (default "il interp"; any of interp
+#                       il llvm tiered)
 #   --no-qemu           skip QEMU
 #   --no-native         skip the native (Linux i386 host program) column
 #   --no-build          do not rebuild the runner (use the existing Release build)
@@ -41,7 +43,7 @@ while [ $# -gt 0 ]; do
         --no-build) BUILD=0 ;;
         --timeout) TIMEOUT=$2; shift ;;
         --out) OUT=$2; shift ;;
-        -h|--help) sed -n '2,24p' "$0"; exit 0 ;;
+        -h|--help) sed -n '2,26p' "$0"; exit 0 ;;
         -*) echo "run-bench: unknown option $1 (try --help)" >&2; exit 2 ;;
         *) IMAGES+=("${1%.elf}") ;;
     esac
@@ -106,9 +108,10 @@ if [ $QEMU_ON = 1 ] && ! command -v "$QEMU" >/dev/null; then
 fi
 
 # ---------------------------------------------------------------- runs
-# raw results: image engine run seconds ok guest_insns vm_seconds translate_ms compile_ms
+# raw results: image engine run seconds ok guest_insns vm_seconds translate_ms
+# compile_ms block_compile_ms native_bytes_per_insn guest_thread_compile_ms
 RAW="$WORK/raw.tsv"
-printf 'image\tengine\trun\tseconds\tok\tguest_insns\tvm_seconds\ttranslate_ms\tcompile_ms\n' >"$RAW"
+printf 'image\tengine\trun\tseconds\tok\tguest_insns\tvm_seconds\ttranslate_ms\tcompile_ms\tblock_compile_ms\tnative_b_insn\tguest_thread_compile_ms\n' >"$RAW"
 now() { date +%s.%N; }
 stat_field() { # file label -> first number after the label, commas removed
     sed -n "s/^$2  *\([0-9][0-9,.]*\).*/\1/p" "$1" | head -1 | tr -d ,
@@ -116,7 +119,7 @@ stat_field() { # file label -> first number after the label, commas removed
 
 run_one() { # image engine run
     local n=$1 e=$2 r=$3 out="$WORK/out" err="$WORK/err" t0 t1 rc ok want
-    local insns=- vm=- tr=- co=- status
+    local insns=- vm=- tr=- co=- bc=- nb=- gc=- status
     want=$(cat $GI/expected/$n.status)
     t0=$(now)
     set +e
@@ -139,10 +142,21 @@ run_one() { # image engine run
     case "$e" in qemu|native) ;; *)
         insns=$(stat_field "$err" "guest instructions"); vm=$(stat_field "$err" "wall time")
         tr=$(stat_field "$err" "translate time"); co=$(stat_field "$err" "compile time")
-        : "${insns:=-}" "${vm:=-}" "${tr:=-}" "${co:=-}" ;;
+        nb=$(stat_field "$err" "native code")
+        # Median compile time per unit: the backend's, or with tiers the top tier's (the
+        # last tier line that compiled something). Compile time on the guest's own thread:
+        # everything for a single backend, the first tier's for tiered (the others compile
+        # on their own threads).
+        bc=$(sed -n 's/^compile per block  *\([0-9.]*\) ms median.*/\1/p' "$err" | head -1)
+        gc=$co
+        if grep -q '^tier ' "$err"; then
+            bc=$(awk '/^tier [a-z]/ && $3 != "0" { match($0, /\( *[0-9.]+ ms median/); if (RSTART) { v = substr($0, RSTART + 1); sub(/ ms.*/, "", v); gsub(/ /, "", v); m = v } } END { print m }' "$err")
+            gc=$(awk '/^tier [a-z]/ { n++; if (n == 1) { for (i = 1; i <= NF; i++) if ($i == "ms" && $(i + 1) == "compile") { print $(i - 1); exit } } }' "$err")
+        fi
+        : "${insns:=-}" "${vm:=-}" "${tr:=-}" "${co:=-}" "${bc:=-}" "${nb:=-}" "${gc:=-}" ;;
     esac
     local secs; secs=$(awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.3f", b - a }')
-    printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$n" "$e" "$r" "$secs" "$ok" "$insns" "$vm" "$tr" "$co" >>"$RAW"
+    printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$n" "$e" "$r" "$secs" "$ok" "$insns" "$vm" "$tr" "$co" "$bc" "$nb" "$gc" >>"$RAW"
     local msg="$n $e #$r: ${secs}s $ok"
     [ "$ok" = ok ] || msg="$msg (exit status $status, expected $want; output kept in $WORK/$n.$e.$r.out)"
     say "  $msg"
@@ -187,7 +201,7 @@ QV=$([ $QEMU_ON = 1 ] && "$QEMU" --version | head -1 || echo "not run")
     echo "| QEMU | $QV (TCG) |"
     echo "| .NET SDK | $(dotnet --version) |"
     echo "| Transmeta | $REV |"
-    echo "| runs | $RUNS per image for native, QEMU and IL; $INTERP_RUNS for the interpreter |"
+    echo "| runs | $RUNS per image for native, QEMU and every backend but the interpreter; $INTERP_RUNS for the interpreter |"
     [ -n "$NATIVE_NOTE" ] && echo "| note | $NATIVE_NOTE |"
     echo
     awk -F'\t' -v engines="${ENGINES[*]}" -f bench/report.awk "$RAW"

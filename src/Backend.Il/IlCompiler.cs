@@ -22,12 +22,15 @@
 //   an exit stub per guest instruction that stores PC and the retired count, like the interpreter.
 // The interpreter (Backend.Interp/IrInterpreter.cs) is the reference; results, state and exit
 // codes must match it for every block.
+using System.Reflection;
 using System.Reflection.Emit;
+using System.Runtime.CompilerServices;
 using Transmeta.IR;
 
 namespace Transmeta.Backend.Il;
 
-/// <summary>Compiles IR blocks to .NET IL (<see cref="DynamicMethod"/>), JIT-compiled on first run.</summary>
+/// <summary>Compiles IR blocks to .NET IL (<see cref="DynamicMethod"/>) and has the runtime
+/// JIT-compile them at once (<see cref="JitAtCompile"/>).</summary>
 public sealed unsafe class IlCompiler : IBlockCompiler
 {
     // The first parameter is a closure object the delegate is bound to: a delegate closed over
@@ -43,6 +46,24 @@ public sealed unsafe class IlCompiler : IBlockCompiler
 
     public CompiledBlock Compile(IrBlock block) => CompileBlock(block);
 
+    /// <summary>JIT-compile each block's method in <see cref="Compile"/> instead of on its first
+    /// run (default on): the compile time then is the whole cost, and a tier compiling on a
+    /// background thread keeps the JIT off the guest's thread.</summary>
+    public bool JitAtCompile { get; init; } = true;
+
+    private static readonly MethodInfo? GetMethodDescriptor =
+        typeof(DynamicMethod).GetMethod("GetMethodDescriptor", BindingFlags.NonPublic | BindingFlags.Instance);
+
+    /// <summary>JIT-compiles a DynamicMethod now (if it is not yet) and returns its native entry
+    /// point (for an LCG method, the start of its code once compiled); 0 if the runtime does not
+    /// expose the method's handle (a private member: then the JIT runs on the first call).</summary>
+    public static nint Prepare(DynamicMethod method)
+    {
+        if (GetMethodDescriptor?.Invoke(method, null) is not RuntimeMethodHandle handle) return 0;
+        RuntimeHelpers.PrepareMethod(handle);
+        return handle.GetFunctionPointer();
+    }
+
     /// <summary>Same as <see cref="Compile"/> with the concrete result type.</summary>
     public IlCompiledBlock CompileBlock(IrBlock block)
     {
@@ -57,6 +78,7 @@ public sealed unsafe class IlCompiler : IBlockCompiler
         emitter.EmitBlock();
         int ilBytes = il.ILOffset;
         var entry = (IlBlockEntry)method.CreateDelegate(typeof(IlBlockEntry), Closure);
+        if (JitAtCompile) Prepare(method);
         return new IlCompiledBlock(block, method, entry, ilBytes, emitter.Analysis.LocalTypes.Count);
     }
 }

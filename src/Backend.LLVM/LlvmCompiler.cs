@@ -9,6 +9,7 @@ using System.Diagnostics;
 using System.Runtime.InteropServices;
 using Transmeta.Backend.LLVM.Interop;
 using Transmeta.IR;
+using Transmeta.IR.Passes;
 
 namespace Transmeta.Backend.LLVM;
 
@@ -29,6 +30,10 @@ public sealed class LlvmCompilerOptions
     public LLVMCodeGenOptLevel CodeGenLevel { get; init; } =
         int.TryParse(Environment.GetEnvironmentVariable("TRANSMETA_LLVM_CODEGEN"), out int l) && l is >= 0 and <= 3
             ? (LLVMCodeGenOptLevel)l : LLVMCodeGenOptLevel.Default;
+    /// <summary>Let generated code go on into the next unit through the VMM's chain table
+    /// (<see cref="ChainTableLayout"/>) instead of returning at every jump; default on
+    /// (TRANSMETA_LLVM_CHAINING=0 turns it off, for comparisons).</summary>
+    public bool Chaining { get; init; } = Environment.GetEnvironmentVariable("TRANSMETA_LLVM_CHAINING") != "0";
     /// <summary>Run LLVM's verifier on every generated module (tests do; it costs compile time).</summary>
     public bool Verify { get; init; }
 }
@@ -139,7 +144,9 @@ public sealed unsafe class LlvmCompiler : IBlockCompiler
             using (var module = new LlvmModule(block.Name, _context.Context))
             {
                 _jit.Configure(module);
-                _ = new LlvmEmitter(_context, module, block, symbol);
+                // Native code calling a .NET helper pays a runtime transition; pure helpers
+                // with an IR body (the lazy flags) are cheaper inlined.
+                _ = new LlvmEmitter(_context, module, HelperInlining.Apply(block), symbol, _options.Chaining);
                 long emitted = Stopwatch.GetTimestamp();
                 EmitTime += Stopwatch.GetElapsedTime(start, emitted);
                 if (UnitCompiled is not null) generated = module.Print();
@@ -191,6 +198,9 @@ public sealed unsafe class LlvmCompiledBlock : CompiledBlock
     /// <summary>Where the code starts.</summary>
     public nint NativeAddress => _code.Address;
 
+    /// <summary>Other units' code may tail-call this one (its signature is theirs).</summary>
+    public override nint ChainEntry => _code.Address;
+
     public override int Execute(RuntimeContext* context)
     {
         int exit = _entry(context);
@@ -198,30 +208,5 @@ public sealed unsafe class LlvmCompiledBlock : CompiledBlock
         // call returns (a slow path may drop the block from the cache while it runs).
         GC.KeepAlive(this);
         return exit;
-    }
-}
-
-/// <summary>CPU time consumed by the calling thread (Linux CLOCK_THREAD_CPUTIME_ID; zero elsewhere).</summary>
-internal static partial class ThreadCpuTime
-{
-    private const int ClockThreadCpuTimeId = 3;
-
-    [StructLayout(LayoutKind.Sequential)]
-    private struct Timespec
-    {
-        public long Seconds;
-        public long Nanoseconds;
-    }
-
-    [LibraryImport("libc", EntryPoint = "clock_gettime")]
-    private static partial int ClockGetTime(int clock, out Timespec time);
-
-    public static TimeSpan Now
-    {
-        get
-        {
-            if (!OperatingSystem.IsLinux() || ClockGetTime(ClockThreadCpuTimeId, out Timespec t) != 0) return TimeSpan.Zero;
-            return TimeSpan.FromTicks(t.Seconds * TimeSpan.TicksPerSecond + t.Nanoseconds / 100);
-        }
     }
 }

@@ -61,11 +61,14 @@ internal sealed unsafe class LlvmEmitter
     private readonly bool _hasHelperCall;
 
     // Function types of the calls the code makes.
-    private readonly LLVMTypeRef _readSlowType, _writeSlowType, _helperType, _helperThunkType;
+    private readonly LLVMTypeRef _readSlowType, _writeSlowType, _helperType, _helperThunkType, _unitType;
+    /// <summary>Whether <see cref="BlockExit.Jump"/> exits try the chain table (<see cref="ChainToNextUnit"/>).</summary>
+    private readonly bool _chaining;
     private readonly Dictionary<string, (LLVMValueRef Fn, LLVMTypeRef Type)> _intrinsics = new();
 
-    public LlvmEmitter(LlvmContextCache cx, LlvmModule module, IrBlock block, string symbol)
+    public LlvmEmitter(LlvmContextCache cx, LlvmModule module, IrBlock block, string symbol, bool chaining = true)
     {
+        _chaining = chaining;
         _cx = cx;
         _module = module.Ref;
         _block = block;
@@ -78,7 +81,8 @@ internal sealed unsafe class LlvmEmitter
         _helperType = FunctionType(cx.I64, ptr, cx.I64, cx.I64, cx.I64, cx.I64);
         _helperThunkType = FunctionType(cx.I64, ptr, cx.I64, cx.I64, cx.I64, cx.I64, cx.I64);
 
-        _fn = LLVMAddFunction(_module, symbol, FunctionType(cx.I32, ptr));
+        _unitType = FunctionType(cx.I32, ptr);
+        _fn = LLVMAddFunction(_module, symbol, _unitType);
         LLVMAddAttributeAtIndex(_fn, uint.MaxValue, LLVMCreateEnumAttribute(cx.Ref, cx.NoUnwindKind, 0));
         _ctx = LLVMGetParam(_fn, 0);
 
@@ -750,9 +754,58 @@ internal sealed unsafe class LlvmEmitter
 
         LLVMPositionBuilderAtEnd(_b, tail);
         AddRetired(LLVMBuildZExt(_b, LLVMBuildLoad2(_b, _cx.I32, _exitRetired, NoName), _cx.I64, NoName));
-        LLVMBuildRet(_b, LLVMBuildLoad2(_b, _cx.I32, _exitCode, NoName));
+        LLVMValueRef code = LLVMBuildLoad2(_b, _cx.I32, _exitCode, NoName);
+        if (_chaining) ChainToNextUnit(code);
+        LLVMBuildRet(_b, code);
         LLVMPositionBuilderAtEnd(_b, resume);
         return _commonExit;
+    }
+
+    /// <summary>
+    /// At a <see cref="BlockExit.Jump"/> exit, while the instruction budget lasts: looks the new
+    /// PC up in the VMM's chain table and, if a unit starts there, tail-calls it (musttail: the
+    /// stack does not grow however long the chain) instead of returning to the dispatcher. Each
+    /// return to .NET and the next call out cost tens of nanoseconds, which on branchy guests
+    /// (an interpreter loop, a sort) is a large share of the time. Leaves the builder where the
+    /// plain return goes.
+    /// </summary>
+    private void ChainToNextUnit(LLVMValueRef code)
+    {
+        LLVMBasicBlockRef haveTable = NewBlock(), inBudget = NewBlock(), lookUp = NewBlock(), chain = NewBlock(), done = NewBlock();
+        LLVMValueRef isJump = LLVMBuildICmp(_b, LLVMIntPredicate.EQ, code, I32((uint)BlockExit.Jump), NoName);
+        LLVMValueRef statusOk = LLVMBuildICmp(_b, LLVMIntPredicate.EQ, LoadStatus(), I32((uint)RuntimeContext.StatusOk), NoName);
+        CondBr(LLVMBuildAnd(_b, isJump, statusOk, NoName), haveTable, done, _cx.Likely);
+
+        LLVMPositionBuilderAtEnd(_b, haveTable);
+        LLVMValueRef table = LoadPtr(_ctx, (ulong)RuntimeContext.OffsetChainTable);
+        CondBr(LLVMBuildICmp(_b, LLVMIntPredicate.NE, table, LLVMConstNull(_cx.Ptr), NoName), inBudget, done, _cx.Likely);
+
+        LLVMPositionBuilderAtEnd(_b, inBudget);
+        LLVMValueRef retired = Load(_cx.I64, StatePointer((ulong)_block.Layout.RetiredOffset), _cx.TbaaState);
+        LLVMValueRef deadline = Load(_cx.I64, StatePointer((ulong)_block.Layout.DeadlineOffset), _cx.TbaaState);
+        CondBr(LLVMBuildICmp(_b, LLVMIntPredicate.ULT, retired, deadline, NoName), lookUp, done, _cx.Likely);
+
+        LLVMPositionBuilderAtEnd(_b, lookUp);
+        LLVMValueRef pc = Load(_cx.I32, StatePointer((ulong)_block.Layout.PcOffset), _cx.TbaaState);
+        LLVMValueRef index = LLVMBuildAnd(_b,
+            LLVMBuildXor(_b, pc, LLVMBuildLShr(_b, pc, I32(ChainTableLayout.Bits), NoName), NoName),
+            I32(ChainTableLayout.IndexMask), NoName);
+        LLVMValueRef entry = ByteOffset(table, LLVMBuildMul(_b, LLVMBuildZExt(_b, index, _cx.I64, NoName), I64(ChainTableLayout.EntrySize), NoName));
+        LLVMValueRef entryPc = Load(_cx.I32, ByteOffset(entry, I64(ChainTableLayout.OffsetPc)), _cx.TbaaContext);
+        LLVMValueRef next = Load(_cx.Ptr, ByteOffset(entry, I64(ChainTableLayout.OffsetCode)), _cx.TbaaContext);
+        LLVMValueRef hit = LLVMBuildAnd(_b,
+            LLVMBuildICmp(_b, LLVMIntPredicate.EQ, entryPc, pc, NoName),
+            LLVMBuildICmp(_b, LLVMIntPredicate.NE, next, LLVMConstNull(_cx.Ptr), NoName), NoName);
+        CondBr(hit, chain, done, _cx.Likely);
+
+        LLVMPositionBuilderAtEnd(_b, chain);
+        LLVMValueRef* args = stackalloc LLVMValueRef[1];
+        args[0] = _ctx;
+        LLVMValueRef call = LLVMBuildCall2(_b, _unitType, next, args, 1, NoName);
+        LLVMSetTailCallKind(call, LLVMTailCallKind.MustTail);
+        LLVMBuildRet(_b, call);
+
+        LLVMPositionBuilderAtEnd(_b, done);
     }
 
     /// <summary>Stores the shadowed state fields the block has stored so far (their dirty flags).</summary>

@@ -45,6 +45,10 @@ public sealed class IrBuilder
         Emit(new IrInstruction { Op = op, Type = type, Dst = -1, A = a, B = b, C = -1, D = -1, Imm = imm, Aux = aux, Size = size });
 
     // --- values ---
+
+    /// <summary>A temporary defined outside the code being built (an argument of a
+    /// <see cref="HelperBody"/>).</summary>
+    public int Parameter(IrType type) => NewTemp(type);
     public int Const(uint value) => EmitValue(Opcode.Const, IrType.I32, imm: value);
     public int Const(int value) => Const((uint)value);
     public int Const64(ulong value) => EmitValue(Opcode.Const, IrType.I64, imm: (long)value);

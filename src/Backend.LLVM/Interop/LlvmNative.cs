@@ -52,6 +52,7 @@ public enum LLVMCodeGenOptLevel { None, Less, Default, Aggressive }
 public enum LLVMRelocMode { Default, Static, PIC, DynamicNoPic, ROPI, RWPI, ROPI_RWPI }
 public enum LLVMCodeModel { Default, JITDefault, Tiny, Small, Kernel, Medium, Large }
 public enum LLVMCodeGenFileType { AssemblyFile, ObjectFile }
+public enum LLVMTailCallKind { None, Tail, MustTail, NoTail }
 
 internal static unsafe partial class LlvmNative
 {
@@ -167,6 +168,9 @@ internal static unsafe partial class LlvmNative
     public static partial LLVMValueRef LLVMBuildSelect(LLVMBuilderRef b, LLVMValueRef cond, LLVMValueRef then, LLVMValueRef otherwise, byte* name);
     [LibraryImport(Library)]
     public static partial LLVMValueRef LLVMBuildCall2(LLVMBuilderRef b, LLVMTypeRef fnType, LLVMValueRef fn, LLVMValueRef* args, uint count, byte* name);
+    /// <summary>LLVM 18+: marks a call tail/musttail (<see cref="LLVMTailCallKind"/>).</summary>
+    [LibraryImport(Library)] public static partial LLVMValueRef LLVMConstNull(LLVMTypeRef type);
+    [LibraryImport(Library)] public static partial void LLVMSetTailCallKind(LLVMValueRef call, LLVMTailCallKind kind);
 
     // ------------------------------------------------------------------ Core.h: version (LLVM 16+)
     [LibraryImport(Library)] public static partial void LLVMGetVersion(out uint major, out uint minor, out uint patch);

@@ -28,7 +28,7 @@ public sealed class X86Translator
 
     public X86Translator(LifterTable lifters) => _lifters = lifters;
 
-    public static StateLayout Layout { get; } = new(CpuState.OffEip, CpuState.OffRetired);
+    public static StateLayout Layout { get; } = new(CpuState.OffEip, CpuState.OffRetired, CpuState.OffDeadline);
 
     public IrBlock Translate(IGuestCodeReader code, uint eip, DecodeMode mode)
     {

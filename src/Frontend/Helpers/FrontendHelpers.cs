@@ -22,6 +22,7 @@ public sealed unsafe class FrontendHelpers
             Managed = &ComputeFlagsManaged,
             Unmanaged = (nint)(delegate* unmanaged[Cdecl]<RuntimeContext*, ulong, ulong, ulong, ulong, ulong>)&ComputeFlagsNative,
             Pure = true,
+            Body = Flags.LazyFlagsIr.Build(),
         });
         X87 = new Fpu.X87Helpers(Table);
     }

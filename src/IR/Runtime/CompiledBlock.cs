@@ -16,6 +16,11 @@ public abstract unsafe class CompiledBlock
     /// <summary>Size of generated native code, where known (0 otherwise).</summary>
     public virtual int NativeCodeBytes => 0;
 
+    /// <summary>The unit's native entry point if other native code may tail-call it through the
+    /// chain table (<see cref="ChainTableLayout"/>); 0 when it can only be run by
+    /// <see cref="Execute"/>.</summary>
+    public virtual nint ChainEntry => 0;
+
     /// <summary>Time the backend took to compile it.</summary>
     public TimeSpan CompileTime { get; set; }
 }

@@ -19,6 +19,8 @@ public sealed unsafe class HelperDescriptor
     public bool TouchesState { get; init; }
     /// <summary>Same arguments, same result, no effects: calls may be folded or removed.</summary>
     public bool Pure { get; init; }
+    /// <summary>The same computation in IR, for backends that inline it (pure helpers only).</summary>
+    public HelperBody? Body { get; init; }
 }
 
 /// <summary>The helpers a frontend registered, indexed by the id the IR's CallHelper carries.</summary>

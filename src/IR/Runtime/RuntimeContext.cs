@@ -32,6 +32,10 @@ public unsafe struct RuntimeContext
     public nint WriteSlowUnmanaged;
     /// <summary>A GCHandle to the object that owns this context (the VMM's memory system).</summary>
     public nint Owner;
+    /// <summary>The unit chain table (<see cref="ChainTableLayout"/>), or null when chaining is
+    /// off: native code that leaves with <see cref="BlockExit.Jump"/> looks its next PC up here
+    /// and tail-calls that unit's code instead of returning to the dispatcher.</summary>
+    public ChainEntry* ChainTable;
 
     public const int StatusOk = 0;
     public const int StatusFault = 1;
@@ -41,6 +45,7 @@ public unsafe struct RuntimeContext
     public static readonly int OffsetReadTlb = (int)Marshal.OffsetOf<RuntimeContext>(nameof(ReadTlb));
     public static readonly int OffsetWriteTlb = (int)Marshal.OffsetOf<RuntimeContext>(nameof(WriteTlb));
     public static readonly int OffsetStatus = (int)Marshal.OffsetOf<RuntimeContext>(nameof(Status));
+    public static readonly int OffsetChainTable = (int)Marshal.OffsetOf<RuntimeContext>(nameof(ChainTable));
 }
 
 /// <summary>One soft-TLB entry: a guest linear page and the value that, added to a linear

@@ -149,7 +149,7 @@ public static class BenchCommand
             Tiering = tiering,
         });
         var profiler = new BlockProfiler();
-        profiler.Attach(machine.Engine);
+        profiler.Attach(machine.Engine, exactCounts: false); // sizes only: keep chaining, as a plain run has it
         machine.LoadMultiboot(image, name);
         RunResult result = machine.Run(options.MaxInstructions);
         var stats = machine.Stats;

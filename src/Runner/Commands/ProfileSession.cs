@@ -58,7 +58,7 @@ public sealed class ProfileSession : IDisposable
             source = symbols.Count > 0 ? "the guest ELF symbol table" : "none (stripped or a.out-kludge image)";
         }
         var session = new ProfileSession(settings, machine, image, backend, symbols, source);
-        session._profiler.Attach(machine.Engine);
+        session._profiler.Attach(machine.Engine, exactCounts: settings.Profile || settings.Sample);
         if (settings.PerfMap)
         {
             try

@@ -37,6 +37,8 @@ public static class StatsReport
         foreach (var (kind, count) in s.Hypercalls)
             w.WriteLine($"hypercall {kind,-12}{count,10:N0}");
         w.WriteLine($"wall time             {seconds:F3} s");
+        w.WriteLine($"guest thread CPU      {s.GuestThreadCpu.TotalSeconds:F3} s ({s.TranslateCompileCpu.TotalSeconds:F3} s translating and compiling on it)");
+        w.WriteLine($"execution CPU         {s.ExecutionCpu.TotalSeconds:F3} s (generated code, helpers, dispatcher)");
         w.WriteLine($"guest MIPS            {(seconds > 0 ? insns / seconds / 1e6 : 0):F1}");
     }
 

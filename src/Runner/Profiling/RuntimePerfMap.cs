@@ -70,15 +70,7 @@ public static partial class RuntimePerfMap
 
     // --- IL blocks: the DynamicMethod's MethodDesc and its native code ---
 
-    private static readonly MethodInfo? GetMethodDescriptor =
-        typeof(DynamicMethod).GetMethod("GetMethodDescriptor", BindingFlags.NonPublic | BindingFlags.Instance);
-
     /// <summary>JIT-compiles a DynamicMethod now (if it is not yet) and returns its native entry
-    /// point (for an LCG method, the start of its code once compiled); 0 if the runtime hides it.</summary>
-    public static nint PrepareDynamicMethod(DynamicMethod method)
-    {
-        if (GetMethodDescriptor?.Invoke(method, null) is not RuntimeMethodHandle handle) return 0;
-        RuntimeHelpers.PrepareMethod(handle);
-        return handle.GetFunctionPointer();
-    }
+    /// point; 0 if the runtime hides it.</summary>
+    public static nint PrepareDynamicMethod(DynamicMethod method) => Transmeta.Backend.Il.IlCompiler.Prepare(method);
 }

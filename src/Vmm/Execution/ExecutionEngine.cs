@@ -38,6 +38,17 @@ public sealed unsafe class ExecutionEngine
         _codeReader = new GuestCodeReader(memory);
         _regions = new RegionTranslator(_translator);
         memory.CodePageWritten = page => Cache.InvalidatePage(page);
+        Chaining = true;
+    }
+
+    /// <summary>Let generated code that can (LLVM) go from unit to unit through the chain table
+    /// without returning here (on by default). Then <see cref="CachedBlock.Executions"/> and
+    /// <see cref="CachedBlock.RetiredInside"/> count only what the dispatcher ran: profilers that
+    /// want exact per-unit counts turn it off.</summary>
+    public bool Chaining
+    {
+        get => _memory.Context->ChainTable != null;
+        set => _memory.Context->ChainTable = value ? Cache.Chain.Entries : null;
     }
 
     public TranslationCache Cache { get; } = new();
@@ -81,6 +92,7 @@ public sealed unsafe class ExecutionEngine
         _mode = ComputeMode();
         _modeKey = _mode.Key;
         Stats.Wall.Start();
+        TimeSpan cpuAtStart = ThreadCpuTime.Now;
         try
         {
             while (true)
@@ -96,7 +108,10 @@ public sealed unsafe class ExecutionEngine
                 CachedBlock block = Cache.LookupFast(eip, _modeKey) ?? Find(eip, _mode);
                 block.Executions++;
                 ulong before = _cpu->Retired;
-                int exit = block.Code.Execute(ctx);
+                CompiledBlock code = block.Code;
+                if (ctx->ChainTable != null && code.ChainEntry != 0) Cache.Chain.Publish(eip, code);
+                int exit = code.Execute(ctx);
+                Cache.Chain.ReleaseDropped();
                 if (tiering is not null)
                 {
                     tiering.Account(block, (long)(_cpu->Retired - before));
@@ -111,6 +126,7 @@ public sealed unsafe class ExecutionEngine
         finally
         {
             Stats.Wall.Stop();
+            Stats.GuestThreadCpu += ThreadCpuTime.Now - cpuAtStart;
             Stats.BlocksExecuted = Cache.Blocks.Sum(b => b.Executions);
         }
     }
@@ -141,6 +157,7 @@ public sealed unsafe class ExecutionEngine
                     case HypercallOutcome.ModeChanged:
                         _mode = ComputeMode();
                         _modeKey = _mode.Key;
+                        Cache.Chain.Clear(); // its entries are for the old mode's units
                         break;
                 }
                 if (_exitPort.ExitRequested)
@@ -175,6 +192,7 @@ public sealed unsafe class ExecutionEngine
 
     private CachedBlock TranslateBlock(uint eip, uint phys, DecodeMode mode)
     {
+        TimeSpan cpu0 = ThreadCpuTime.Now;
         long t0 = Stopwatch.GetTimestamp();
         IrBlock ir = Regions ? _regions.Translate(_codeReader, eip, mode) : _translator.Translate(_codeReader, eip, mode);
         if (Optimize) PassPipeline.Optimize(ir);
@@ -186,6 +204,7 @@ public sealed unsafe class ExecutionEngine
         Stats.TranslateTime += Stopwatch.GetElapsedTime(t0, t1);
         Stats.CompileTime += code.CompileTime;
         Stats.BlockCompileMs.Add(code.CompileTime.TotalMilliseconds);
+        Stats.TranslateCompileCpu += ThreadCpuTime.Now - cpu0;
         Stats.BlocksTranslated++;
 
         // Every physical page the unit's guest code came from (a region stays on one page; an

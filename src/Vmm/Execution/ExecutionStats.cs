@@ -17,6 +17,12 @@ public sealed class ExecutionStats
     public List<double> BlockCompileMs { get; } = new();
     public long[] HypercallsByKind { get; } = new long[Enum.GetValues<HypercallKind>().Length + 1];
     public Stopwatch Wall { get; } = new();
+    /// <summary>CPU time of the guest's thread during the run, and of that, what translating and
+    /// compiling on that thread took (background tiers are not on it): the rest is execution in
+    /// generated code, helpers and the dispatcher, the steady-state cost the benchmark compares.</summary>
+    public TimeSpan GuestThreadCpu { get; set; }
+    public TimeSpan TranslateCompileCpu { get; set; }
+    public TimeSpan ExecutionCpu => GuestThreadCpu - TranslateCompileCpu;
 
     public void CountHypercall(HypercallKind kind) => HypercallsByKind[(int)kind]++;
 

@@ -25,6 +25,10 @@ public sealed class TranslationCache
 
     public IEnumerable<CachedBlock> Blocks => _blocks.Values;
 
+    /// <summary>The native mirror of the jump cache for units generated code can chain into; a
+    /// dropped block leaves it with the block.</summary>
+    public UnitChainTable Chain { get; } = new();
+
     public static ulong Key(uint physical, uint modeKey) => physical | (ulong)modeKey << 32;
 
     /// <summary>Fast lookup by linear EIP (valid while the linear→physical map is unchanged).</summary>
@@ -83,6 +87,7 @@ public sealed class TranslationCache
         BlocksInvalidated++;
         uint slot = (b.LinearAddress ^ (b.LinearAddress >> JumpCacheBits)) & JumpCacheMask;
         if (ReferenceEquals(_jumpCache[slot], b)) _jumpCache[slot] = null;
+        Chain.Forget(b.LinearAddress);
     }
 
     public void Clear()
@@ -91,6 +96,7 @@ public sealed class TranslationCache
         _blocks.Clear();
         _byPage.Clear();
         Array.Clear(_jumpCache);
+        Chain.Clear();
     }
 }
 

@@ -13,8 +13,12 @@ public sealed unsafe class BlockProfiler
     private readonly HashSet<CachedBlock> _seen = new(ReferenceEqualityComparer.Instance);
 
     /// <summary>Starts recording the blocks <paramref name="engine"/> translates.</summary>
-    public void Attach(ExecutionEngine engine)
+    /// <param name="exactCounts">Per-unit execution and instruction counts must be exact: turns
+    /// unit chaining off, so every unit is entered through the dispatcher (a perf map or a
+    /// code-size survey does not need that).</param>
+    public void Attach(ExecutionEngine engine, bool exactCounts = true)
     {
+        if (exactCounts) engine.Chaining = false;
         Action<CachedBlock>? previous = engine.BlockCompiled;
         engine.BlockCompiled = b =>
         {

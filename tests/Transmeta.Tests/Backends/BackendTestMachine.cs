@@ -26,7 +26,8 @@ public sealed unsafe class BackendTestMachine : IDisposable
     public const int PcOffset = 0;
     public const int RetiredOffset = 8;
     public const int FaultAddressOffset = 16;
-    public static readonly StateLayout Layout = new(PcOffset, RetiredOffset);
+    public const int DeadlineOffset = 24;
+    public static readonly StateLayout Layout = new(PcOffset, RetiredOffset, DeadlineOffset);
 
     /// <summary>32-bit guest register slot i (0..31).</summary>
     public static int R(int i) => 32 + 4 * i;

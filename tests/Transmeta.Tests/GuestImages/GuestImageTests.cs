@@ -83,6 +83,36 @@ public class GuestImageTests
         Assert.Equal(blocks.FinalRamHash, regions.FinalRamHash);
     }
 
+    /// <summary>LLVM code going from unit to unit through the chain table, without the
+    /// dispatcher, gives the same guest-visible results (self-modifying code included) and does
+    /// chain.</summary>
+    [Theory]
+    [InlineData("smc")]
+    [InlineData("insn-control")]
+    [InlineData("insn-string")]
+    [InlineData("bytecode-small")]
+    [InlineData("qsort-small")]
+    public void UnitChainingChangesNothingObservable(string image)
+    {
+        if (!TestBackends.LlvmAvailable) Assert.Fail("libLLVM 19 is not installed (scripts/setup.sh installs it)");
+        GuestRun dispatched = GuestRun.Start(GuestImageFiles.Image(image), "llvm", chaining: false);
+        GuestRun chained = GuestRun.Start(GuestImageFiles.Image(image), "llvm", chaining: true);
+        Assert.Equal(GuestImageFiles.ExpectedOutput(image), chained.Output);
+        Assert.Equal(dispatched.Retired, chained.Retired);
+        Assert.Equal(Convert.ToHexString(dispatched.FinalCpu), Convert.ToHexString(chained.FinalCpu));
+        Assert.Equal(dispatched.FinalRamHash, chained.FinalRamHash);
+        Assert.True(chained.Dispatches < dispatched.Dispatches, $"chained {chained.Dispatches} dispatches, unchained {dispatched.Dispatches}");
+    }
+
+    /// <summary>Chained LLVM code still stops at the instruction budget.</summary>
+    [Fact]
+    public void InstructionLimitStopsChainedCode()
+    {
+        GuestRun run = GuestRun.Start(GuestImageFiles.Image("qsort"), "llvm", maxInstructions: 3_000_000);
+        Assert.Equal(Transmeta.Vmm.Execution.StopReason.InstructionLimit, run.Result.Reason);
+        Assert.InRange(run.Retired, 3_000_000ul, 3_000_000ul + 64 * 8);
+    }
+
     [Fact]
     public void TieredRunPromotesHotBlocksWhileLooping()
     {

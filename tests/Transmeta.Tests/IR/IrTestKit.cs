@@ -10,7 +10,7 @@ namespace Transmeta.Tests.IR;
 /// blocks with the reference interpreter.</summary>
 public static unsafe class IrTestKit
 {
-    public static readonly StateLayout Layout = new(0, 8);
+    public static readonly StateLayout Layout = new(0, 8, 16);
 
     /// <summary>Helper ids in <see cref="Helpers"/>.</summary>
     public const int HPure = 0, HTouch = 1, HFault = 2, HPlain = 3;

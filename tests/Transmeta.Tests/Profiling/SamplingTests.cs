@@ -13,7 +13,7 @@ public class SamplingTests
         string dir = ProfilingTestKit.TempDir();
         try
         {
-            var (status, _, err) = ProfilingTestKit.Run("run", GuestImageFiles.Image("crc32"), "--sample", "--sample-interval", "5", "--profile-out", dir);
+            var (status, _, err) = ProfilingTestKit.Run("run", GuestImageFiles.Image("crc32"), "--backend", "il", "--sample", "--sample-interval", "5", "--profile-out", dir);
             Assert.True(status == 1, err);
             Assert.Contains("time by component", err);
             ProfileReport report = ProfileWriters.FromJson(File.ReadAllText(Path.Combine(dir, "transmeta-profile.json")))!;

@@ -15,6 +15,8 @@ public sealed unsafe class GuestRun
     public required byte[] FinalRamHash { get; init; }
     /// <summary>Blocks each tier compiled (tiered runs only).</summary>
     public long[] TierBlocksCompiled { get; init; } = [];
+    /// <summary>Units the dispatcher entered (chained units are not counted).</summary>
+    public long Dispatches { get; init; }
 
     /// <summary>CPU state without the deadline field, which only says when the dispatcher next
     /// wanted control back (it differs between tiered and single-backend runs by design).</summary>
@@ -25,7 +27,8 @@ public sealed unsafe class GuestRun
         return bytes;
     }
 
-    public static GuestRun Start(string imagePath, string backend, ulong maxInstructions = 0, int memMiB = 32, bool regions = true)
+    public static GuestRun Start(string imagePath, string backend, ulong maxInstructions = 0, int memMiB = 32, bool regions = true,
+        bool chaining = true)
     {
         var output = new MemoryStream();
         // "tiered" promotes aggressively (after a few dozen instructions, with loops sent back to
@@ -39,6 +42,7 @@ public sealed unsafe class GuestRun
             Output = output,
         });
         machine.Engine.Regions = regions;
+        machine.Engine.Chaining = chaining;
         machine.LoadMultiboot(File.ReadAllBytes(imagePath), Path.GetFileName(imagePath));
         RunResult result = machine.Run(maxInstructions);
         return new GuestRun
@@ -48,6 +52,7 @@ public sealed unsafe class GuestRun
             FinalCpu = Snapshot(machine.Cpu),
             Retired = machine.Cpu->Retired,
             TierBlocksCompiled = tiering?.BlocksCompiled.ToArray() ?? [],
+            Dispatches = machine.Stats.BlocksExecuted,
             FinalRamHash = System.Security.Cryptography.SHA256.HashData(new ReadOnlySpan<byte>(machine.Ram.Base, (int)machine.Ram.Size)),
         };
     }
