@@ -1,6 +1,6 @@
 # Turns the raw runs of bench/run-bench.sh (TSV: image engine run seconds ok
 # guest_insns vm_seconds translate_ms compile_ms block_compile_ms native_b_insn
-# guest_thread_compile_ms) into the markdown tables of
+# exec_cpu_s) into the markdown tables of
 # bench/results.md. Usage: awk -F'\t' -v engines="native qemu interp il" -f report.awk RAW
 function median(list,    n, a, i, j, t) {
     n = split(list, a, " ")
@@ -59,9 +59,7 @@ NR == 1 { next }
         if ($9 != "-") co[key] = co[key] " " $9
         if ($10 != "-" && $10 != "") bc[key] = bc[key] " " $10
         if ($11 != "-" && $11 != "") nb[key] = nb[key] " " $11
-        # Execution time: in-VM time less what the guest's thread spent translating and
-        # compiling (a background tier's compiles are not on that thread).
-        if ($7 != "-" && $8 != "-" && $12 != "-" && $12 != "") ex[key] = ex[key] " " ($7 - ($8 + $12) / 1000)
+        if ($12 != "-" && $12 != "") ex[key] = ex[key] " " $12
     } else bad[key] = bad[key] (bad[key] ? ", " : "") "#" $3 " " $5
     if ($6 != "-" && $6 != "") {
         if (!(img in insns)) insns[img] = $6
@@ -130,10 +128,11 @@ END {
     if (hasll || hast) {
         print "## Backends compared"
         print ""
-        print "**exec s**: median in-VM time less the translate and compile time spent on the"
-        print "guest's thread (for tiered, only the first tier's: the others compile on their own"
-        print "threads), i.e. the time in generated code, helpers and the dispatcher: the steady"
-        print "state.  **LLVM ÷ IL** = IL exec s / LLVM exec s.  **tiered vs best** = the better"
+        print "**exec s**: median CPU time of the guest's thread less what it spent translating and"
+        print "compiling (`--stats` line `execution CPU`; a background tier compiles on its own"
+        print "thread), i.e. the time in generated code, helpers and the dispatcher: the steady"
+        print "state, and not inflated when other processes compete for the CPU."
+        print "**LLVM ÷ IL** = IL exec s / LLVM exec s.  **tiered vs best** = the better"
         print "whole-process median of IL and LLVM / tiered's (1.00 = as fast as the better one)."
         print "**ms/unit**: median compile time per compiled unit (for tiered, its top tier's).  "
         print "**B/insn**: native code bytes per guest instruction over the units cached at the end."

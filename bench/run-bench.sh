@@ -111,7 +111,7 @@ fi
 # raw results: image engine run seconds ok guest_insns vm_seconds translate_ms
 # compile_ms block_compile_ms native_bytes_per_insn guest_thread_compile_ms
 RAW="$WORK/raw.tsv"
-printf 'image\tengine\trun\tseconds\tok\tguest_insns\tvm_seconds\ttranslate_ms\tcompile_ms\tblock_compile_ms\tnative_b_insn\tguest_thread_compile_ms\n' >"$RAW"
+printf 'image\tengine\trun\tseconds\tok\tguest_insns\tvm_seconds\ttranslate_ms\tcompile_ms\tblock_compile_ms\tnative_b_insn\texec_cpu_s\n' >"$RAW"
 now() { date +%s.%N; }
 stat_field() { # file label -> first number after the label, commas removed
     sed -n "s/^$2  *\([0-9][0-9,.]*\).*/\1/p" "$1" | head -1 | tr -d ,
@@ -119,7 +119,7 @@ stat_field() { # file label -> first number after the label, commas removed
 
 run_one() { # image engine run
     local n=$1 e=$2 r=$3 out="$WORK/out" err="$WORK/err" t0 t1 rc ok want
-    local insns=- vm=- tr=- co=- bc=- nb=- gc=- status
+    local insns=- vm=- tr=- co=- bc=- nb=- ec=- status
     want=$(cat $GI/expected/$n.status)
     t0=$(now)
     set +e
@@ -144,19 +144,17 @@ run_one() { # image engine run
         tr=$(stat_field "$err" "translate time"); co=$(stat_field "$err" "compile time")
         nb=$(stat_field "$err" "native code")
         # Median compile time per unit: the backend's, or with tiers the top tier's (the
-        # last tier line that compiled something). Compile time on the guest's own thread:
-        # everything for a single backend, the first tier's for tiered (the others compile
-        # on their own threads).
+        # last tier line that compiled something). Execution CPU: the guest thread's CPU time
+        # less its translating and compiling (not inflated by other processes).
         bc=$(sed -n 's/^compile per block  *\([0-9.]*\) ms median.*/\1/p' "$err" | head -1)
-        gc=$co
         if grep -q '^tier ' "$err"; then
             bc=$(awk '/^tier [a-z]/ && $3 != "0" { match($0, /\( *[0-9.]+ ms median/); if (RSTART) { v = substr($0, RSTART + 1); sub(/ ms.*/, "", v); gsub(/ /, "", v); m = v } } END { print m }' "$err")
-            gc=$(awk '/^tier [a-z]/ { n++; if (n == 1) { for (i = 1; i <= NF; i++) if ($i == "ms" && $(i + 1) == "compile") { print $(i - 1); exit } } }' "$err")
         fi
-        : "${insns:=-}" "${vm:=-}" "${tr:=-}" "${co:=-}" "${bc:=-}" "${nb:=-}" "${gc:=-}" ;;
+        ec=$(stat_field "$err" "execution CPU")
+        : "${insns:=-}" "${vm:=-}" "${tr:=-}" "${co:=-}" "${bc:=-}" "${nb:=-}" "${ec:=-}" ;;
     esac
     local secs; secs=$(awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.3f", b - a }')
-    printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$n" "$e" "$r" "$secs" "$ok" "$insns" "$vm" "$tr" "$co" "$bc" "$nb" "$gc" >>"$RAW"
+    printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$n" "$e" "$r" "$secs" "$ok" "$insns" "$vm" "$tr" "$co" "$bc" "$nb" "$ec" >>"$RAW"
     local msg="$n $e #$r: ${secs}s $ok"
     [ "$ok" = ok ] || msg="$msg (exit status $status, expected $want; output kept in $WORK/$n.$e.$r.out)"
     say "  $msg"
