@@ -39,7 +39,7 @@ public sealed class LlvmCompilerOptions
 }
 
 /// <summary>Compiles IR blocks to native code with LLVM. Thread-safe (compiles one block at a time).</summary>
-public sealed unsafe class LlvmCompiler : IBlockCompiler
+public sealed unsafe class LlvmCompiler : ISelectiveBlockCompiler
 {
     /// <summary>The passes run on every unit: SSA construction (SROA turns the temporaries and the
     /// shadowed guest state into SSA values), then the scalar optimizations that pay off on guest
@@ -72,6 +72,32 @@ public sealed unsafe class LlvmCompiler : IBlockCompiler
     }
 
     public string Name => "llvm";
+
+    /// <summary>
+    /// A unit that calls managed helpers (the x87 FPU, division, ...) on more than this share of
+    /// its guest instructions is not worth LLVM's compile time: each call from native code into
+    /// .NET costs a runtime transition (~20-30 ns, against ~3 ns for IL code calling the same
+    /// helper), which then outweighs what LLVM's code saves. Measured on the x87 guests
+    /// (mandelbrot: LLVM 0.75× IL on units at about one helper call per two instructions).
+    /// </summary>
+    public double MaxHelperCallsPerInstruction { get; init; } = 0.2;
+
+    public bool WorthCompiling(IrBlock block, out string reason)
+    {
+        int calls = 0, instructions = 0;
+        foreach (ref readonly IrInstruction ins in block.Span)
+        {
+            if (ins.Op == Opcode.InsnStart) instructions++;
+            else if (ins.Op == Opcode.CallHelper && block.Helpers[ins.Aux].Body is null) calls++;
+        }
+        if (instructions > 0 && calls > MaxHelperCallsPerInstruction * instructions)
+        {
+            reason = $"{block.Name}: {calls} managed helper calls in {instructions} guest instructions";
+            return false;
+        }
+        reason = "";
+        return true;
+    }
 
     /// <summary>Called (on the compiling thread) with each unit's LLVM IR; set it to dump them.
     /// Printing the IR costs time, so leave it null otherwise.</summary>

@@ -31,3 +31,13 @@ public interface IBlockCompiler
     string Name { get; }
     CompiledBlock Compile(IrBlock block);
 }
+
+/// <summary>A backend whose code is not faster for every unit (native code calling managed
+/// helpers pays a runtime transition per call): tiered execution asks before promoting a unit
+/// to it, and a unit it declines stays in the tier below.</summary>
+public interface ISelectiveBlockCompiler : IBlockCompiler
+{
+    /// <summary>False when this backend's code for <paramref name="block"/> is not expected to
+    /// be faster than the tier below; <paramref name="reason"/> says why (statistics).</summary>
+    bool WorthCompiling(IrBlock block, out string reason);
+}

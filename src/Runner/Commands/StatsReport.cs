@@ -29,6 +29,9 @@ public static class StatsReport
             for (int i = 0; i < t.Tiers.Count; i++)
                 w.WriteLine($"tier {t.Tiers[i].Compiler.Name,-8}{t.BlocksCompiled[i],10:N0} blocks {t.CompileTime[i].TotalMilliseconds,9:F1} ms compile " +
                             $"({Medians.Of(t.BlockCompileMs[i]),7:F3} ms median per block) {100.0 * t.InstructionsExecuted[i] / total,6:F1}% of instructions");
+            for (int i = 0; i < t.Tiers.Count; i++)
+                if (t.Declined[i] > 0)
+                    w.WriteLine($"tier {t.Tiers[i].Compiler.Name,-8}{t.Declined[i],10:N0} units declined (first: {t.FirstDeclineReason[i]})");
             if (t.Note is not null) w.WriteLine($"tier note             {t.Note}");
             if (t.Failures > 0) w.WriteLine($"tier compile failures {t.Failures} (first: {t.FirstFailure?.Message})");
         }

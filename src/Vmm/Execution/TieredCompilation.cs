@@ -36,6 +36,8 @@ public sealed class TieredCompilation : IDisposable
         BlocksCompiled = new long[_tiers.Length];
         CompileTime = new TimeSpan[_tiers.Length];
         InstructionsExecuted = new long[_tiers.Length];
+        Declined = new long[_tiers.Length];
+        FirstDeclineReason = new string?[_tiers.Length];
         BlockCompileMs = new List<double>[_tiers.Length];
         for (int i = 0; i < _tiers.Length; i++) BlockCompileMs[i] = new List<double>();
         _requests = new BlockingCollection<CachedBlock>[_tiers.Length];
@@ -88,10 +90,25 @@ public sealed class TieredCompilation : IDisposable
         InstructionsExecuted[block.Tier] += retired;
         block.RetiredInside += retired;
         int next = block.Tier + 1;
-        if (next < _tiers.Length && !block.PromotionPending && block.RetiredInside >= _tiers[next].Threshold)
+        if (next < _tiers.Length && !block.PromotionPending && !block.PromotionFailed && !block.PromotionDeclined
+            && block.RetiredInside >= _tiers[next].Threshold)
+            RequestIfWorthIt(block, next);
+    }
+
+    /// <summary>Per tier, units it declined (<see cref="ISelectiveBlockCompiler"/>), and the first reason.</summary>
+    public long[] Declined { get; }
+    public string?[] FirstDeclineReason { get; }
+
+    private void RequestIfWorthIt(CachedBlock block, int tier)
+    {
+        if (_tiers[tier].Compiler is ISelectiveBlockCompiler selective && !selective.WorthCompiling(block.Ir, out string reason))
         {
-            Request(block, next);
+            block.PromotionDeclined = true;
+            Declined[tier]++;
+            FirstDeclineReason[tier] ??= reason;
+            return;
         }
+        Request(block, tier);
     }
 
     private void Request(CachedBlock block, int tier)
@@ -128,7 +145,7 @@ public sealed class TieredCompilation : IDisposable
             // Ask for the tier after this one at once if the block is already that hot.
             int next = r.Tier + 1;
             if (next < _tiers.Length && r.Block.RetiredInside >= _tiers[next].Threshold)
-                Request(r.Block, next);
+                RequestIfWorthIt(r.Block, next);
         }
     }
 

@@ -127,5 +127,7 @@ public sealed class CachedBlock
     public long RetiredInside { get; set; }
     public bool PromotionPending { get; set; }
     public bool PromotionFailed { get; set; }
+    /// <summary>The next tier declined the unit (<see cref="ISelectiveBlockCompiler"/>): it stays.</summary>
+    public bool PromotionDeclined { get; set; }
     public int GuestInstructions => Ir.GuestInstructionCount;
 }

@@ -80,6 +80,16 @@ public sealed class LlvmRunnerTests
         Assert.Contains("llvm native code", err);
     }
 
+    /// <summary>Units that mostly call managed helpers (x87 code) stay in IL: from LLVM code each
+    /// call would pay a runtime transition. The run is unchanged.</summary>
+    [Fact]
+    public void TieredLeavesHelperBoundUnitsInIl()
+    {
+        var (status, _, err) = Run("run", GuestImageFiles.Image("nbody-small"), "--stats", "--tier-thresholds", "10", "1000");
+        Assert.Equal(1, status); // the guest's output is checked on every backend by GuestImageTests
+        Assert.Matches(@"tier llvm\s+[1-9][0-9,]* units declined \(first: blk_[0-9a-f]{8}: \d+ managed helper calls in \d+ guest instructions\)", err);
+    }
+
     [Theory]
     [InlineData("--tier-thresholds", "100", "10")]
     [InlineData("--tier-thresholds", "-1")]
