@@ -85,7 +85,7 @@ public sealed class LlvmRunnerTests
     [Fact]
     public void TieredLeavesHelperBoundUnitsInIl()
     {
-        var (status, _, err) = Run("run", GuestImageFiles.Image("nbody-small"), "--stats", "--tier-thresholds", "10", "1000");
+        var (status, _, err) = Run("run", GuestImageFiles.Image("nbody"), "--stats", "--tier-thresholds", "10", "1000");
         Assert.Equal(1, status); // the guest's output is checked on every backend by GuestImageTests
         Assert.Matches(@"tier llvm\s+[1-9][0-9,]* units declined \(first: blk_[0-9a-f]{8}: \d+ managed helper calls in \d+ guest instructions\)", err);
     }
