@@ -28,6 +28,7 @@ public sealed class TieredCompilation : IDisposable
     private readonly Thread[] _workers;
     private volatile int _completed;
     private int _inFlight;
+    private volatile bool _stopping;
 
     public TieredCompilation(IReadOnlyList<Tier> tiers)
     {
@@ -155,7 +156,7 @@ public sealed class TieredCompilation : IDisposable
         {
             CompiledBlock? code = null;
             Exception? error = null;
-            if (!block.Invalid)
+            if (!block.Invalid && !_stopping)
             {
                 long t0 = Stopwatch.GetTimestamp();
                 try
@@ -181,8 +182,13 @@ public sealed class TieredCompilation : IDisposable
         while (Volatile.Read(ref _inFlight) > 0 && sw.Elapsed < timeout) Thread.Sleep(1);
     }
 
+    /// <summary>Stops the compiler threads: no new compile starts, and the one running finishes
+    /// before this returns. A process must not exit while a thread is inside LLVM: its static
+    /// destructors would run under that thread (measured: a segfault after a finished run).</summary>
     public void Dispose()
     {
+        _stopping = true;
         for (int i = 1; i < _tiers.Length; i++) _requests[i].CompleteAdding();
+        for (int i = 1; i < _tiers.Length; i++) _workers[i].Join(TimeSpan.FromSeconds(30));
     }
 }
