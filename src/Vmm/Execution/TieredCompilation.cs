@@ -156,6 +156,7 @@ public sealed class TieredCompilation : IDisposable
         {
             CompiledBlock? code = null;
             Exception? error = null;
+            Interlocked.Increment(ref s_compiling); // before the check: see CompilesRunning
             if (!block.Invalid && !_stopping)
             {
                 long t0 = Stopwatch.GetTimestamp();
@@ -169,6 +170,7 @@ public sealed class TieredCompilation : IDisposable
                     error = e;
                 }
             }
+            Interlocked.Decrement(ref s_compiling);
             _done.Enqueue((block, tier, code, error));
             Interlocked.Increment(ref _completed);
             Interlocked.Decrement(ref _inFlight);
@@ -182,13 +184,24 @@ public sealed class TieredCompilation : IDisposable
         while (Volatile.Read(ref _inFlight) > 0 && sw.Elapsed < timeout) Thread.Sleep(1);
     }
 
-    /// <summary>Stops the compiler threads: no new compile starts, and the one running finishes
-    /// before this returns. A process must not exit while a thread is inside LLVM: its static
-    /// destructors would run under that thread (measured: a segfault after a finished run).</summary>
+    /// <summary>Whether <see cref="Dispose"/> waits for a compile in progress (default). A process
+    /// must not exit while a thread is inside LLVM: libLLVM's static destructors would run under
+    /// it (seen: a segfault after a finished run). The runner's Main turns the wait off and, if
+    /// a compile is still running when it is done, ends the process without running them.</summary>
+    public static bool WaitForCompilerOnDispose { get; set; } = true;
+
+    /// <summary>Compiles running now on tier threads, over every instance (counted before a
+    /// thread checks for Dispose, so after Dispose returns a zero here means none will start).</summary>
+    public static int CompilesRunning => Volatile.Read(ref s_compiling);
+    private static int s_compiling;
+
+    /// <summary>Stops the compiler threads: no new compile starts, and (see
+    /// <see cref="WaitForCompilerOnDispose"/>) the one running finishes before this returns.</summary>
     public void Dispose()
     {
         _stopping = true;
         for (int i = 1; i < _tiers.Length; i++) _requests[i].CompleteAdding();
+        if (!WaitForCompilerOnDispose) return;
         for (int i = 1; i < _tiers.Length; i++) _workers[i].Join(TimeSpan.FromSeconds(30));
     }
 }
