@@ -44,42 +44,50 @@ public sealed unsafe class X87Helpers
     private static int Add(HelperTable table, string name, delegate*<RuntimeContext*, ulong, ulong, ulong, ulong, ulong> managed, nint native) =>
         table.Register(new HelperDescriptor { Name = name, Managed = managed, Unmanaged = native, TouchesState = true });
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static ulong ArithManaged(RuntimeContext* ctx, ulong desc, ulong mem, ulong eip, ulong ea)
     {
         X87Fast.Arith(ctx->State, desc, mem, (uint)eip, (uint)ea);
         return 0;
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static ulong CompareManaged(RuntimeContext* ctx, ulong desc, ulong mem, ulong eip, ulong ea) =>
         X87Fast.Compare(ctx->State, desc, mem, (uint)eip, (uint)ea);
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static ulong LoadManaged(RuntimeContext* ctx, ulong desc, ulong value, ulong eip, ulong ea)
     {
         X87Fast.Load(ctx->State, desc, value, (uint)eip, (uint)ea);
         return 0;
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static ulong StorePrepareManaged(RuntimeContext* ctx, ulong desc, ulong b, ulong c, ulong d) =>
         X87Fast.StorePrepare(ctx->State, desc);
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static ulong StoreCommitManaged(RuntimeContext* ctx, ulong desc, ulong eip, ulong ea, ulong d)
     {
         X87.StoreCommit(ctx->State, desc, (uint)eip, (uint)ea);
         return 0;
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static ulong StoreRegManaged(RuntimeContext* ctx, ulong desc, ulong eip, ulong c, ulong d)
     {
         X87Fast.StoreReg(ctx->State, desc, (uint)eip);
         return 0;
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static ulong MiscManaged(RuntimeContext* ctx, ulong desc, ulong arg, ulong eip, ulong d)
     {
         X87Fast.Misc(ctx->State, desc, arg, (uint)eip);
         return 0;
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static ulong ControlManaged(RuntimeContext* ctx, ulong desc, ulong value, ulong c, ulong d)
     {
         X87.Control(ctx->State, desc, value);
