@@ -157,7 +157,15 @@ public static unsafe class X87Fast
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     internal static R Mul(ulong ma, uint sea, ulong mb, uint seb)
     {
-        ulong hi = Math.BigMul(ma, mb, out ulong lo);
+        // High half by MULX, low half by a plain multiply that runs beside it: Math.BigMul's out
+        // parameter went through the stack, a store and a reload on the path to the result.
+        ulong hi, lo;
+        if (System.Runtime.Intrinsics.X86.Bmi2.X64.IsSupported)
+        {
+            hi = System.Runtime.Intrinsics.X86.Bmi2.X64.MultiplyNoFlags(ma, mb);
+            lo = ma * mb;
+        }
+        else hi = Math.BigMul(ma, mb, out lo);
         int e = (int)(sea & 0x7FFF) + (int)(seb & 0x7FFF) - Bias;
         if ((long)hi < 0) e++;
         else
@@ -276,20 +284,25 @@ public static unsafe class X87Fast
             }
         }
         if (!Normal(d) || !Normal(src)) goto slow;
+        // The last-instruction pointers before the arithmetic (the general path sets the same
+        // ones if the result sends us there), and the status word and tags read again after it:
+        // fewer values live across the arithmetic, which the JIT then keeps in registers (it
+        // had spilled the rounding's temporaries to the stack, on the path to the result).
+        Pointers(s, desc, eip, ea);
+        bool pop = Pops(desc) != 0;
+        Float80* pd = regs + dst;
         R r = Apply(op, d.Sig, d.SignExp, src.Sig, src.SignExp);
         if (r.Failed) goto slow;
-        Float80* pd = regs + dst;
         *(ulong*)pd = r.Sig;
         *((ushort*)pd + 4) = r.SignExp;
         uint flags = r.Flags;
-        if (Pops(desc) != 0)
+        if (pop)
         {
-            *(uint*)(s + FpuState.OffTags) = tags & ~(1u << top);
+            *(uint*)(s + FpuState.OffTags) &= ~(1u << top);
             top = (top + 1) & 7;
             *(int*)(s + FpuState.OffTopHint) = top;
         }
-        *(uint*)(s + FpuState.OffFsw) = (fsw & ~(C1 | TopMask)) | flags | (uint)top << TopShift;
-        Pointers(s, desc, eip, ea);
+        *(uint*)(s + FpuState.OffFsw) = (*(uint*)(s + FpuState.OffFsw) & ~(C1 | TopMask)) | flags | (uint)top << TopShift;
         return;
     slow:
         X87.Arith(s, desc, mem, eip, ea);
