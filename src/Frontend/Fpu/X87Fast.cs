@@ -88,7 +88,8 @@ public static unsafe class X87Fast
     {
         if ((uint)(e - 1) >= 0x7FFD) return R.Fail;
         // Up when the discarded part is above one half, or exactly one half with s0 odd.
-        ulong up = (s1 >> 63) & (((s1 << 1) != 0 ? 1UL : 0) | (s0 & 1));
+        ulong sticky = (s1 << 1) != 0 ? 1UL : 0;
+        ulong up = (s1 >> 63) & (sticky | s0); // s1 >> 63 is 0 or 1: only bit 0 of the rest counts
         ulong r0 = s0 + up;
         ulong carry = r0 == 0 ? 1UL : 0; // all ones rounded up: 1.0 × 2^(e+1)
         r0 |= carry << 63;
@@ -368,6 +369,9 @@ public static unsafe class X87Fast
         if (top != ((int)(fsw >> TopShift) & 7)) goto slow;
         int nt = (top - 1) & 7;
         if (((tags >> nt) & 1) != 0) goto slow;
+        // Pointers first, status word read again at the end (as in Arith): fewer live values.
+        // The general path, if the value sends us there, sets the same pointers.
+        Pointers(s, desc, eip, ea);
         Float80* regs = Regs(s);
         Float80 v;
         switch (Op(desc))
@@ -405,8 +409,7 @@ public static unsafe class X87Fast
         regs[nt] = v;
         *(uint*)(s + FpuState.OffTags) = tags | 1u << nt;
         *(int*)(s + FpuState.OffTopHint) = nt;
-        *(uint*)(s + FpuState.OffFsw) = (fsw & ~(C1 | TopMask)) | (uint)nt << TopShift;
-        Pointers(s, desc, eip, ea);
+        *(uint*)(s + FpuState.OffFsw) = (*(uint*)(s + FpuState.OffFsw) & ~(C1 | TopMask)) | (uint)nt << TopShift;
         return;
     slow:
         X87.Load(s, desc, value, eip, ea);
