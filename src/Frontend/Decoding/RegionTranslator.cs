@@ -23,10 +23,18 @@ public sealed class RegionTranslator
     /// <summary>Most guest blocks joined into one region.</summary>
     public int MaxBlocks { get; init; } = 8;
 
+    /// <summary>Most IR operations (before the passes) in a region: a block is not joined when it
+    /// would take the unit over this. The .NET JIT compiles a method of more than about 20,000 IL
+    /// instructions or 2,000 basic blocks with MinOpts (no register allocation to speak of), and
+    /// an IL unit of this many operations stays below that; x87-heavy code (25 operations an
+    /// instruction) reached 5,000 operations in 8 blocks and ran its hot loop unoptimized.</summary>
+    public int MaxOps { get; init; } = 2600;
+
     public IrBlock Translate(IGuestCodeReader code, uint eip, DecodeMode mode)
     {
         var order = new List<IrBlock> { _blocks.Translate(code, eip, mode) };
         var index = new Dictionary<uint, int> { [eip] = 0 };
+        int ops = order[0].Count;
         uint page = eip & SoftTlbLayout.PageMask;
         for (int i = 0; i < order.Count && order.Count < MaxBlocks; i++)
         {
@@ -36,7 +44,10 @@ public sealed class RegionTranslator
                 if (index.ContainsKey(target) || (target & SoftTlbLayout.PageMask) != page) continue;
                 try
                 {
-                    order.Add(_blocks.Translate(code, target, mode));
+                    IrBlock next = _blocks.Translate(code, target, mode);
+                    if (ops + next.Count > MaxOps) continue;
+                    ops += next.Count;
+                    order.Add(next);
                     index[target] = order.Count - 1;
                 }
                 catch (CodeFetchException)

@@ -22,6 +22,7 @@ namespace Transmeta.Frontend.Fpu;
 ///   +156  FDS  its segment selector
 ///   +160  MXCSR, as FXSAVE/FXRSTOR keep it (no SSE: nothing else uses it)
 ///   +168  scratch for the store helpers (the value's high part, the status to commit)
+///   +180  copy of TOP kept by the fast paths (a hint, checked against FSW)
 ///   +192  staging area for FNSTENV/FNSAVE/FXSAVE images and FLDENV/FRSTOR/FXRSTOR (160 bytes)
 /// </code>
 /// </summary>
@@ -45,6 +46,12 @@ public static unsafe class FpuState
     public const int OffStoreSkip = Base + 172;
     /// <summary>Status bits the commit of a prepared store sets.</summary>
     public const int OffStoreStatus = Base + 176;
+    /// <summary>A copy of TOP that the fast paths (<see cref="X87Fast"/>) keep, so that finding
+    /// the registers of the next instruction does not wait for the status word, which the
+    /// previous instruction writes last (with flags that depend on its result): the status word's
+    /// TOP stays the truth; a fast path that finds the two different takes the general path,
+    /// which copies TOP here again (<see cref="X87Fast.SyncTop"/>).</summary>
+    public const int OffTopHint = Base + 180;
     public const int OffStage = Base + 192;
     public const int StageSize = 160;
     public const int End = OffStage + StageSize;

@@ -88,7 +88,8 @@ public static unsafe class X87Fast
     {
         if ((uint)(e - 1) >= 0x7FFD) return R.Fail;
         // Up when the discarded part is above one half, or exactly one half with s0 odd.
-        ulong up = (s1 >> 63) & (((s1 << 1) != 0 ? 1UL : 0) | (s0 & 1));
+        ulong sticky = (s1 << 1) != 0 ? 1UL : 0;
+        ulong up = (s1 >> 63) & (sticky | s0); // s1 >> 63 is 0 or 1: only bit 0 of the rest counts
         ulong r0 = s0 + up;
         ulong carry = r0 == 0 ? 1UL : 0; // all ones rounded up: 1.0 × 2^(e+1)
         r0 |= carry << 63;
@@ -157,7 +158,15 @@ public static unsafe class X87Fast
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     internal static R Mul(ulong ma, uint sea, ulong mb, uint seb)
     {
-        ulong hi = Math.BigMul(ma, mb, out ulong lo);
+        // High half by MULX, low half by a plain multiply that runs beside it: Math.BigMul's out
+        // parameter went through the stack, a store and a reload on the path to the result.
+        ulong hi, lo;
+        if (System.Runtime.Intrinsics.X86.Bmi2.X64.IsSupported)
+        {
+            hi = System.Runtime.Intrinsics.X86.Bmi2.X64.MultiplyNoFlags(ma, mb);
+            lo = ma * mb;
+        }
+        else hi = Math.BigMul(ma, mb, out lo);
         int e = (int)(sea & 0x7FFF) + (int)(seb & 0x7FFF) - Bias;
         if ((long)hi < 0) e++;
         else
@@ -225,13 +234,20 @@ public static unsafe class X87Fast
     // ------------------------------------------------------------------ helpers
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static void Arith(byte* s, ulong desc, ulong mem, uint eip, uint ea)
+    public static void Arith(byte* s, ulong desc, ulong mem, uint eip, uint ea) =>
+        Arith(s, desc, mem, eip, ea, Op(desc), FormOf(desc));
+
+    /// <summary>The arithmetic with the operation and operand form given separately: when the
+    /// caller passes constants (the specialized helpers of <see cref="X87Helpers"/>) the JIT
+    /// folds the dispatch on them away. They must equal the descriptor's.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static void Arith(byte* s, ulong desc, ulong mem, uint eip, uint ea, int op, int form)
     {
         if (*(uint*)(s + FpuState.OffCwX) != 0) goto slow;
         uint fsw = *(uint*)(s + FpuState.OffFsw);
         uint tags = *(uint*)(s + FpuState.OffTags);
-        int top = (int)(fsw >> TopShift) & 7;
-        int form = FormOf(desc);
+        int top = *(int*)(s + FpuState.OffTopHint);
+        if (top != ((int)(fsw >> TopShift) & 7)) goto slow;
         int pi = (top + St(desc)) & 7;
         Float80* regs = Regs(s);
         Float80 d, src;
@@ -269,22 +285,29 @@ public static unsafe class X87Fast
             }
         }
         if (!Normal(d) || !Normal(src)) goto slow;
-        R r = Apply(Op(desc), d.Sig, d.SignExp, src.Sig, src.SignExp);
-        if (r.Failed) goto slow;
+        // The last-instruction pointers before the arithmetic (the general path sets the same
+        // ones if the result sends us there), and the status word and tags read again after it:
+        // fewer values live across the arithmetic, which the JIT then keeps in registers (it
+        // had spilled the rounding's temporaries to the stack, on the path to the result).
+        Pointers(s, desc, eip, ea);
+        bool pop = Pops(desc) != 0;
         Float80* pd = regs + dst;
+        R r = Apply(op, d.Sig, d.SignExp, src.Sig, src.SignExp);
+        if (r.Failed) goto slow;
         *(ulong*)pd = r.Sig;
         *((ushort*)pd + 4) = r.SignExp;
         uint flags = r.Flags;
-        if (Pops(desc) != 0)
+        if (pop)
         {
-            *(uint*)(s + FpuState.OffTags) = tags & ~(1u << top);
+            *(uint*)(s + FpuState.OffTags) &= ~(1u << top);
             top = (top + 1) & 7;
+            *(int*)(s + FpuState.OffTopHint) = top;
         }
-        *(uint*)(s + FpuState.OffFsw) = (fsw & ~(C1 | TopMask)) | flags | (uint)top << TopShift;
-        Pointers(s, desc, eip, ea);
+        *(uint*)(s + FpuState.OffFsw) = (*(uint*)(s + FpuState.OffFsw) & ~(C1 | TopMask)) | flags | (uint)top << TopShift;
         return;
     slow:
         X87.Arith(s, desc, mem, eip, ea);
+        SyncTop(s);
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
@@ -293,7 +316,8 @@ public static unsafe class X87Fast
         if (*(uint*)(s + FpuState.OffCwX) != 0) goto slow;
         uint fsw = *(uint*)(s + FpuState.OffFsw);
         uint tags = *(uint*)(s + FpuState.OffTags);
-        int top = (int)(fsw >> TopShift) & 7;
+        int top = *(int*)(s + FpuState.OffTopHint);
+        if (top != ((int)(fsw >> TopShift) & 7)) goto slow;
         int kind = Op(desc);
         if (kind == CompareKind.Ftst || FormOf(desc) != Form.St0StI) goto slow;
         int pi = (top + St(desc)) & 7;
@@ -319,6 +343,7 @@ public static unsafe class X87Fast
                 top = (top + 1) & 7;
             }
             *(uint*)(s + FpuState.OffTags) = tags;
+            *(int*)(s + FpuState.OffTopHint) = top;
         }
         ulong result = 0;
         fsw &= ~(C1 | TopMask);
@@ -330,7 +355,9 @@ public static unsafe class X87Fast
         Pointers(s, desc, eip, ea);
         return result;
     slow:
-        return X87.Compare(s, desc, mem, eip, ea);
+        ulong r = X87.Compare(s, desc, mem, eip, ea);
+        SyncTop(s);
+        return r;
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
@@ -338,9 +365,13 @@ public static unsafe class X87Fast
     {
         uint fsw = *(uint*)(s + FpuState.OffFsw);
         uint tags = *(uint*)(s + FpuState.OffTags);
-        int top = (int)(fsw >> TopShift) & 7;
+        int top = *(int*)(s + FpuState.OffTopHint);
+        if (top != ((int)(fsw >> TopShift) & 7)) goto slow;
         int nt = (top - 1) & 7;
         if (((tags >> nt) & 1) != 0) goto slow;
+        // Pointers first, status word read again at the end (as in Arith): fewer live values.
+        // The general path, if the value sends us there, sets the same pointers.
+        Pointers(s, desc, eip, ea);
         Float80* regs = Regs(s);
         Float80 v;
         switch (Op(desc))
@@ -377,11 +408,12 @@ public static unsafe class X87Fast
         }
         regs[nt] = v;
         *(uint*)(s + FpuState.OffTags) = tags | 1u << nt;
-        *(uint*)(s + FpuState.OffFsw) = (fsw & ~(C1 | TopMask)) | (uint)nt << TopShift;
-        Pointers(s, desc, eip, ea);
+        *(int*)(s + FpuState.OffTopHint) = nt;
+        *(uint*)(s + FpuState.OffFsw) = (*(uint*)(s + FpuState.OffFsw) & ~(C1 | TopMask)) | (uint)nt << TopShift;
         return;
     slow:
         X87.Load(s, desc, value, eip, ea);
+        SyncTop(s);
     }
 
     /// <summary>FST/FSTP ST(i).</summary>
@@ -390,12 +422,9 @@ public static unsafe class X87Fast
     {
         uint fsw = *(uint*)(s + FpuState.OffFsw);
         uint tags = *(uint*)(s + FpuState.OffTags);
-        int top = (int)(fsw >> TopShift) & 7;
-        if (((tags >> top) & 1) == 0)
-        {
-            X87.StoreReg(s, desc, eip);
-            return;
-        }
+        int top = *(int*)(s + FpuState.OffTopHint);
+        if (top != ((int)(fsw >> TopShift) & 7)) goto slow;
+        if (((tags >> top) & 1) == 0) goto slow;
         int pi = (top + St(desc)) & 7;
         Float80* regs = Regs(s);
         regs[pi] = regs[top];
@@ -406,8 +435,13 @@ public static unsafe class X87Fast
             top = (top + 1) & 7;
         }
         *(uint*)(s + FpuState.OffTags) = tags;
+        *(int*)(s + FpuState.OffTopHint) = top;
         *(uint*)(s + FpuState.OffFsw) = (fsw & ~(C1 | TopMask)) | (uint)top << TopShift;
         Pointers(s, desc, eip, 0);
+        return;
+    slow:
+        X87.StoreReg(s, desc, eip);
+        SyncTop(s);
     }
 
     /// <summary>FXCH, FCHS, FABS, FSQRT on the fast path; the rest of <see cref="MiscOp"/> goes to
@@ -418,7 +452,8 @@ public static unsafe class X87Fast
         int op = Op(desc);
         uint fsw = *(uint*)(s + FpuState.OffFsw);
         uint tags = *(uint*)(s + FpuState.OffTags);
-        int top = (int)(fsw >> TopShift) & 7;
+        int top = *(int*)(s + FpuState.OffTopHint);
+        if (top != ((int)(fsw >> TopShift) & 7)) goto slow;
         if (((tags >> top) & 1) == 0) goto slow;
         Float80* regs = Regs(s);
         uint flags = 0;
@@ -463,6 +498,7 @@ public static unsafe class X87Fast
         return;
     slow:
         X87.Misc(s, desc, arg, eip);
+        SyncTop(s);
     }
 
     /// <summary>FST/FSTP m64 and m32, FISTP m32, first half (nothing changes yet).</summary>
@@ -471,7 +507,8 @@ public static unsafe class X87Fast
     {
         if (*(uint*)(s + FpuState.OffCwX) != 0) goto slow;
         uint fsw = *(uint*)(s + FpuState.OffFsw);
-        int top = (int)(fsw >> TopShift) & 7;
+        int top = *(int*)(s + FpuState.OffTopHint);
+        if (top != ((int)(fsw >> TopShift) & 7)) goto slow;
         if (((*(uint*)(s + FpuState.OffTags) >> top) & 1) == 0) goto slow;
         Float80 v = Regs(s)[top];
         if (!Normal(v)) goto slow;
@@ -526,4 +563,34 @@ public static unsafe class X87Fast
     slow:
         return X87.StorePrepare(s, desc);
     }
+
+    /// <summary>Second half of a store prepared on the fast path: only PE and C1 to merge, and
+    /// the pop.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static void StoreCommit(byte* s, ulong desc, uint eip, uint ea)
+    {
+        if (*(uint*)(s + FpuState.OffCwX) != 0) goto slow;
+        uint fsw = *(uint*)(s + FpuState.OffFsw);
+        int top = *(int*)(s + FpuState.OffTopHint);
+        if (top != ((int)(fsw >> TopShift) & 7)) goto slow;
+        uint flags = *(uint*)(s + FpuState.OffStoreStatus);
+        if (*(uint*)(s + FpuState.OffStoreSkip) != 0 || (flags & ~(PE | C1)) != 0) goto slow;
+        if (Pops(desc) != 0)
+        {
+            *(uint*)(s + FpuState.OffTags) &= ~(1u << top);
+            top = (top + 1) & 7;
+            *(int*)(s + FpuState.OffTopHint) = top;
+        }
+        *(uint*)(s + FpuState.OffFsw) = (fsw & ~(C1 | TopMask)) | flags | (uint)top << TopShift;
+        Pointers(s, desc, eip, ea);
+        return;
+    slow:
+        X87.StoreCommit(s, desc, eip, ea);
+        SyncTop(s);
+    }
+
+    /// <summary>Copies TOP from the status word to <see cref="FpuState.OffTopHint"/> (after the
+    /// general code, which keeps only the status word).</summary>
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    public static void SyncTop(byte* s) => *(int*)(s + FpuState.OffTopHint) = FpuState.Top(s);
 }

@@ -88,7 +88,7 @@ public static class X87Lifters
             (int ea, int linear) = X87Common.Memory(cx);
             int value = ReadOperand(cx, form, linear);
             ulong desc = Make(op, form: form, fop: fop, mem: true, seg: X87Common.SegmentIndex(cx));
-            b.CallHelper(X87Common.Helpers.Arith, b.Const64(desc), value, b.Const(cx.Eip), ea);
+            b.CallHelper(X87Common.Helpers.ArithFor(desc), b.Const64(desc), value, b.Const(cx.Eip), ea);
             return;
         }
         // Register forms: ST(0) ← ST(0) op ST(i), or ST(i) ← ST(i) op ST(0) (P forms pop).
@@ -96,7 +96,7 @@ public static class X87Lifters
         int form2 = dst == 0 ? Form.St0StI : Form.StISt0;
         int i = dst == 0 ? (cx.Insn.OpCount > 1 ? X87Common.St(cx, 1) : 1) : dst;
         ulong d = Make(op, st: i, form: form2, pops: pop ? 1 : 0, fop: fop);
-        b.CallHelper(X87Common.Helpers.Arith, b.Const64(d), b.Const64(0), b.Const(cx.Eip), b.Const(0));
+        b.CallHelper(X87Common.Helpers.ArithFor(d), b.Const64(d), b.Const64(0), b.Const(cx.Eip), b.Const(0));
     }
 
     // ------------------------------------------------------------------ compare

@@ -8,7 +8,7 @@
 #ifdef SMALL                /* test-scale build (dmatmul-small.elf) */
 #define ITERATIONS 1
 #else
-#define ITERATIONS 48
+#define ITERATIONS 192
 #endif
 #define N 64
 

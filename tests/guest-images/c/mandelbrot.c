@@ -10,8 +10,8 @@
 #define H 16
 #define ROUNDS 1
 #else
-#define W 256
-#define H 100
+#define W 512
+#define H 200
 #define ROUNDS 2
 #endif
 #define MAXIT 200

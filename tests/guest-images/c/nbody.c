@@ -8,7 +8,7 @@
 #ifdef SMALL                /* test-scale build (nbody-small.elf) */
 #define STEPS 560
 #else
-#define STEPS 28000
+#define STEPS 280000
 #endif
 
 #define PI 3.141592653589793
