@@ -42,7 +42,8 @@ public static class BackendFactory
             long threshold = i == 0 ? 0 : thresholds[Math.Min(i, thresholds.Count - 1)];
             try
             {
-                chosen.Add(new Tier(Create(tiers[i]), threshold));
+                IBlockCompiler compiler = tiers[i] == "llvm" && i > 0 ? CreateDeferredLlvm() : Create(tiers[i]);
+                chosen.Add(new Tier(compiler, threshold));
             }
             catch (Transmeta.Backend.LLVM.Interop.LlvmUnavailableException e) when (i > 0)
             {
@@ -50,6 +51,14 @@ public static class BackendFactory
             }
         }
         return new TieredCompilation(chosen) { Quantum = quantum, Note = note };
+    }
+
+    /// <summary>Checks that libLLVM loads (throws <see cref="Transmeta.Backend.LLVM.Interop.LlvmUnavailableException"/>
+    /// if not), and defers the JIT to the first unit the tier compiles.</summary>
+    private static DeferredLlvmTier CreateDeferredLlvm()
+    {
+        Transmeta.Backend.LLVM.Interop.LlvmRuntime.EnsureInitialized();
+        return new DeferredLlvmTier();
     }
 
     public static IBlockCompiler Create(string name) => name switch

@@ -10,18 +10,23 @@ public static class LlvmRunOptions
 {
     /// <summary>The LLVM compilers among the backends of a run (the backend, or tiers).</summary>
     public static IEnumerable<LlvmCompiler> Compilers(IBlockCompiler backend, TieredCompilation? tiering) =>
-        (tiering is null ? [backend] : tiering.Tiers.Select(t => t.Compiler)).OfType<LlvmCompiler>();
+        (tiering is null ? [backend] : tiering.Tiers.Select(t => t.Compiler))
+            .Select(c => c is DeferredLlvmTier d ? d.CompilerIfCreated : c).OfType<LlvmCompiler>();
 
     /// <summary>--dump-llvm DIR: each unit's LLVM IR as generated (NAME.ll) and after the passes (NAME.opt.ll).</summary>
-    public static void DumpTo(DirectoryInfo dir, IEnumerable<LlvmCompiler> compilers)
+    public static void DumpTo(DirectoryInfo dir, IBlockCompiler backend, TieredCompilation? tiering)
     {
         dir.Create();
-        foreach (LlvmCompiler llvm in compilers)
-            llvm.UnitCompiled = unit =>
-            {
-                File.WriteAllText(Path.Combine(dir.FullName, unit.Symbol + ".ll"), unit.GeneratedIr);
-                File.WriteAllText(Path.Combine(dir.FullName, unit.Symbol + ".opt.ll"), unit.OptimizedIr);
-            };
+        Action<LlvmUnit> write = unit =>
+        {
+            File.WriteAllText(Path.Combine(dir.FullName, unit.Symbol + ".ll"), unit.GeneratedIr);
+            File.WriteAllText(Path.Combine(dir.FullName, unit.Symbol + ".opt.ll"), unit.OptimizedIr);
+        };
+        foreach (IBlockCompiler c in tiering is null ? [backend] : tiering.Tiers.Select(t => t.Compiler))
+        {
+            if (c is LlvmCompiler llvm) llvm.UnitCompiled = write;
+            else if (c is DeferredLlvmTier deferred) deferred.UnitCompiled = write;
+        }
     }
 
     private static double Median(double[] sorted) => Medians.Of(sorted);

@@ -116,7 +116,7 @@ public static class RunCommand
             machine.Engine.BlockTranslated = ir =>
                 File.WriteAllText(Path.Combine(dumpIr.FullName, ir.Name + ".ir"), Transmeta.IR.IrPrinter.Print(ir, Transmeta.Frontend.State.StateNames.Describe));
         }
-        if (dumpLlvm is not null) LlvmRunOptions.DumpTo(dumpLlvm, LlvmRunOptions.Compilers(backendCompiler, tiering));
+        if (dumpLlvm is not null) LlvmRunOptions.DumpTo(dumpLlvm, backendCompiler, tiering);
         try
         {
             machine.LoadMultiboot(bytes, cmdline ?? imageFile.Name);
