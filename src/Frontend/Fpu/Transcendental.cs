@@ -93,10 +93,12 @@ public static class Transcendental
     /// otherwise C2 is cleared and C0 C3 C1 get the low three quotient bits.</summary>
     public static Float80 Fprem(ref FpEnv env, Float80 a, Float80 b, bool ieee, ref uint fsw)
     {
-        fsw &= ~(C0 | C2 | C3);
+        // No quotient without a numeric result: C2 is cleared, C0 and C3 stay as they were (host).
+        fsw &= ~C2;
         if (a.IsUnsupported || b.IsUnsupported) return SoftFloat.Invalid(ref env);
         if (a.IsNaN || b.IsNaN) return SoftFloat.PropagateNaN(ref env, a, b);
         if (a.IsInfinity || b.IsZero) return SoftFloat.Invalid(ref env); // IE only, no DE (host)
+        fsw &= ~(C0 | C3);
         if (a.IsDenormal || b.IsDenormal) env.Flags |= DE;
         if (a.IsZero) return a;
         if (b.IsInfinity)

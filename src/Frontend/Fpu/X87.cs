@@ -547,6 +547,9 @@ public static unsafe class X87
                 if (Empty(tags, top) || Empty(tags, p1))
                 {
                     env.Flags = IE | SF;
+                    // FPREM FPREM1: a stack fault clears C2 but leaves C0 and C3 (the quotient
+                    // bits) as they were, masked or not (the host does).
+                    if (op is MiscOp.Fprem or MiscOp.Fprem1) fsw &= ~C2;
                     if ((cw & IE) == 0) return;
                     int dst = pops ? p1 : top;
                     FpuState.Reg(s, dst) = Float80.Indefinite;
@@ -556,7 +559,6 @@ public static unsafe class X87
                         tags &= ~(1u << top);
                         top = p1;
                     }
-                    if (op is MiscOp.Fprem or MiscOp.Fprem1) fsw &= ~(C0 | C2 | C3);
                     return;
                 }
                 Float80 a = FpuState.Reg(s, top), b = FpuState.Reg(s, p1);
@@ -571,7 +573,12 @@ public static unsafe class X87
                     case MiscOp.Fyl2x: r = Transcendental.Fyl2x(ref env, a, b); break;
                     default: r = Transcendental.Fyl2xp1(ref env, a, b); break;
                 }
-                if (Blocked(ref env, cw)) return;
+                if (Blocked(ref env, cw))
+                {
+                    // FPREM FPREM1 stopped by an unmasked exception: C2 cleared, C0 C3 kept (host).
+                    if (op is MiscOp.Fprem or MiscOp.Fprem1) fsw &= ~C2;
+                    return;
+                }
                 fsw = newFsw;
                 if (pops)
                 {
