@@ -378,14 +378,15 @@ public static class Transcendental
         if (x.IsUnsupported || y.IsUnsupported) return SoftFloat.Invalid(ref env);
         if (x.IsNaN || y.IsNaN) return SoftFloat.PropagateNaN(ref env, x, y);
         if (x.Sign && !x.IsZero) return SoftFloat.Invalid(ref env);
-        if (x.IsDenormal || y.IsDenormal) env.Flags |= DE;
         if (x.IsZero)
         {
+            // log2(0): a zero divide; a denormal ST(1) is not reported as DE (host).
             if (y.IsZero) return SoftFloat.Invalid(ref env);
             if (y.IsInfinity) return Float80.Infinity(!y.Sign);
             env.Flags |= ZE;
             return Float80.Infinity(!y.Sign);
         }
+        if (x.IsDenormal || y.IsDenormal) env.Flags |= DE;
         if (x.IsInfinity)
         {
             if (y.IsZero) return SoftFloat.Invalid(ref env);
@@ -409,6 +410,8 @@ public static class Transcendental
     {
         if (x.IsUnsupported || y.IsUnsupported) return SoftFloat.Invalid(ref env);
         if (x.IsNaN || y.IsNaN) return SoftFloat.PropagateNaN(ref env, x, y);
+        // -inf (or inf × 0) is invalid before a denormal ST(1) is reported (host: IE, no DE).
+        if (x.IsInfinity && (x.Sign || y.IsZero)) return SoftFloat.Invalid(ref env);
         if (x.IsDenormal || y.IsDenormal) env.Flags |= DE;
         if (x.IsZero)
         {
