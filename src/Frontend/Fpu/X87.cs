@@ -242,7 +242,10 @@ public static unsafe class X87
             default: v = Constants.Get(Op(desc), env.Rc); break;
         }
         int nt = (top - 1) & 7;
-        if (!Empty(tags, nt))
+        // FLD ST(i) from an empty register into a full stack reports the underflow (C1 = 0), as
+        // the host does; otherwise stack overflow is detected first.
+        bool underflow = Op(desc) == LoadKind.StI && Empty(tags, (top + St(desc)) & 7);
+        if (!Empty(tags, nt) && !underflow)
         {
             // Stack overflow is detected first: the operand's own exceptions are not reported.
             env.Flags = IE | SF | C1;
