@@ -364,6 +364,8 @@ public static unsafe class X87
                 if (Empty(tags, top))
                 {
                     env.Flags = IE | SF;
+                    // FSIN FCOS: a stack fault clears C2 (the host does; the reduction is "complete").
+                    if (op is MiscOp.Fsin or MiscOp.Fcos) fsw &= ~C2;
                     if ((cw & IE) != 0)
                     {
                         FpuState.Reg(s, top) = Float80.Indefinite;
@@ -509,6 +511,8 @@ public static unsafe class X87
             {
                 // ST(0) is replaced and a second result pushed.
                 int nt = (top - 1) & 7;
+                // FPTAN FSINCOS: a stack fault clears C2 (the host does).
+                if (op != MiscOp.Fxtract && (Empty(tags, top) || !Empty(tags, nt))) fsw &= ~C2;
                 if (Empty(tags, top))
                 {
                     env.Flags = IE | SF;
