@@ -466,7 +466,9 @@ public static unsafe class X87
         SetPointers(s, desc, eip, 0);
     }
 
-    /// <summary>FST/FSTP ST(i) (a register copy: no exceptions but stack underflow).</summary>
+    /// <summary>FST/FSTP ST(i) (a register copy: no exceptions but stack underflow). FSTPNCE
+    /// (D9 D8+i, form 1) does not check: with an empty ST(0) it only pops, without an exception
+    /// and without writing ST(i) (the test host, an AMD EPYC, does this).</summary>
     public static void StoreReg(byte* s, ulong desc, uint eip)
     {
         uint cw = FpuState.ControlWord(s);
@@ -477,6 +479,13 @@ public static unsafe class X87
         uint flags = 0;
         bool write = true;
         Float80 v;
+        if (Empty(tags, top) && FormOf(desc) == 1)
+        {
+            if (Pops(desc) != 0) top = (top + 1) & 7;
+            FpuState.Fsw(s) = Status(fsw, 0, cw, top);
+            SetPointers(s, desc, eip, 0);
+            return;
+        }
         if (Empty(tags, top))
         {
             flags = IE | SF;

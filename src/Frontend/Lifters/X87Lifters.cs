@@ -219,7 +219,8 @@ public static class X87Lifters
         X87Common.Begin(cx, waiting: true);
         if (!HasMemory(cx))
         {
-            ulong d = Make(StoreKind.StI, st: X87Common.St(cx, 0), pops: pop ? 1 : 0, fop: fop);
+            // FSTPNCE (D9 D8+i, the reserved alias of FSTP ST(i)): form 1, no stack-underflow check.
+            ulong d = Make(StoreKind.StI, st: X87Common.St(cx, 0), form: m == Mnemonic.Fstpnce ? 1 : 0, pops: pop ? 1 : 0, fop: fop);
             b.CallHelper(X87Common.Helpers.StoreReg, b.Const64(d), b.Const(cx.Eip));
             return;
         }
