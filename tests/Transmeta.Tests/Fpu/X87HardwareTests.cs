@@ -18,7 +18,7 @@ public class X87HardwareTests
 {
     private const int Chunk = 250;
 
-    public static readonly string[] Files = ["arith", "unary", "compare", "store", "load", "scale", "sequence", "edge"];
+    public static readonly string[] Files = ["arith", "unary", "compare", "store", "load", "scale", "sequence", "edge", "difftest"];
 
     private static readonly ConcurrentDictionary<string, IReadOnlyList<X87Case>> Cache = new();
 
