@@ -18,6 +18,7 @@ using Transmeta.Tests.Support;
 //   --coverage                       list every supported encoding: its family or why it is left out
 //   --stats                          per batch: traps, families, compared flags, where time goes
 //   --long F                         share of sequences with 9..20 items (0.1)
+//   --x87 F                          share of sequences made mostly of x87 instructions (0.35)
 //
 // Exit status 0 when nothing differs, 1 when something does.
 ulong seed = 1;
@@ -43,9 +44,10 @@ for (int i = 0; i < args.Length; i++)
         case "--show": show = long.Parse(Next()); break;
         case "--coverage": coverage = true; break;
         case "--stats": stats = true; break;
+        case "--x87": Generator.X87HeavyFraction = double.Parse(Next(), System.Globalization.CultureInfo.InvariantCulture); break;
         case "--long": Generator.LongFraction = double.Parse(Next(), System.Globalization.CultureInfo.InvariantCulture); break;
         case "-h" or "--help":
-            Console.WriteLine("usage: Transmeta.DiffTest [--seed S] [--count N] [--start I] [--backend NAME]... [--batch B] [--threads T] [--no-opt] [--no-regions] [--reports R] [--show I] [--coverage] [--stats] [--long FRACTION]");
+            Console.WriteLine("usage: Transmeta.DiffTest [--seed S] [--count N] [--start I] [--backend NAME]... [--batch B] [--threads T] [--no-opt] [--no-regions] [--reports R] [--show I] [--coverage] [--stats] [--long FRACTION] [--x87 FRACTION]");
             return 0;
         default:
             Console.Error.WriteLine($"unknown option {args[i]}");
