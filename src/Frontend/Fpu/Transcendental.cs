@@ -314,6 +314,10 @@ public static class Transcendental
             var ev = env with { Precision = 64 };
             Float80 q = SoftFloat.Div(ref ev, y, x);
             env.Flags |= ev.Flags | PE;
+            // Inexact (|atan(t)| < |t|) and tiny: an underflow too; rounded to nearest, t is
+            // the result rounded up in magnitude (C1), as the host reports.
+            if (q.Exp == 0 && !q.IsZero) env.Flags |= UE;
+            if (env.Rc == 0) env.Flags |= C1;
             return q;
         }
         if (diff > 200 || diff < -200)
