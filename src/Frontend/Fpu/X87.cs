@@ -41,6 +41,13 @@ public static unsafe class X87
         return fsw;
     }
 
+    /// <summary>A transcendental result that is tiny (denormal) and inexact is an underflow,
+    /// whatever path computed it (the host reports UE; found by the differential tester).</summary>
+    private static void TinyInexact(ref FpEnv env, Float80 r)
+    {
+        if (r.Exp == 0 && !r.IsZero && (env.Flags & PE) != 0) env.Flags |= UE;
+    }
+
     /// <summary>True when an unmasked invalid-operation, denormal-operand or divide-by-zero
     /// exception stops the instruction: the destination and the stack stay as they were, and the
     /// status shows only those exceptions (the result's PE, UE, OE and C1 are not reported).</summary>
@@ -392,6 +399,7 @@ public static unsafe class X87
                         }
                         break;
                 }
+                if (op is MiscOp.F2xm1 or MiscOp.Fsin or MiscOp.Fcos) TinyInexact(ref env, r);
                 if (!Blocked(ref env, cw)) FpuState.Reg(s, top) = r;
                 break;
             }
@@ -548,6 +556,7 @@ public static unsafe class X87
                 else if (op == MiscOp.Fptan) done = Transcendental.Fptan(ref env, a, out r0, out r1, ref fsw);
                 else done = Transcendental.SinCos(ref env, a, true, out r0, out r1, ref fsw, both: true);
                 if (!done) return; // out of range: C2 set, operand unchanged, nothing pushed
+                if (op != MiscOp.Fxtract) { TinyInexact(ref env, r0); TinyInexact(ref env, r1); }
                 if (Blocked(ref env, cw)) return;
                 // r0 replaces ST(0) (exponent / sine / tangent), r1 is pushed (significand / cosine / 1).
                 FpuState.Reg(s, top) = r0;
@@ -589,6 +598,7 @@ public static unsafe class X87
                     case MiscOp.Fyl2x: r = Transcendental.Fyl2x(ref env, a, b); break;
                     default: r = Transcendental.Fyl2xp1(ref env, a, b); break;
                 }
+                if (op is MiscOp.Fpatan or MiscOp.Fyl2x or MiscOp.Fyl2xp1) TinyInexact(ref env, r);
                 if (Blocked(ref env, cw))
                 {
                     // FPREM FPREM1 stopped by an unmasked exception: C2 cleared, C0 C3 kept (host).
