@@ -113,7 +113,7 @@ public static class FpuImage
     /// <remarks>After a fault the hardware's state comes from the signal frame, which a 64-bit
     /// kernel builds from an FXSAVE image: this host (AMD) saves FIP, FDP and FOP there only
     /// while an exception is pending (ES), and the kernel's conversion to the FNSAVE layout loses
-    /// FOP. So after a fault FOP is not compared, nor FIP/FDP unless ES is set.</remarks>
+    /// FOP. So after a fault FOP, FCS and FDS are not compared, nor FIP/FDP unless ES is set.</remarks>
     public static void Differences(byte[] hw, byte[] tm, uint mask, bool faulted, List<string> diffs)
     {
         if (Cw(hw) != Cw(tm)) diffs.Add($"fpu-cw: hardware {Cw(hw):x4}, transmeta {Cw(tm):x4}");
@@ -122,8 +122,9 @@ public static class FpuImage
             diffs.Add($"fpu-sw: hardware {Sw(hw) & swMask:x4}, transmeta {Sw(tm) & swMask:x4} (differ in {SwNames((Sw(hw) ^ Sw(tm)) & swMask)}; compared {swMask:x4})");
         if (Tw(hw) != Tw(tm)) diffs.Add($"fpu-tw: hardware {Tw(hw):x4}, transmeta {Tw(tm):x4}");
         bool pointers = !faulted || (Sw(hw) & 0x80) != 0;
-        if ((!faulted && Fop(hw) != Fop(tm)) || (pointers && (Fip(hw) != Fip(tm) || Fdp(hw) != Fdp(tm))))
-            diffs.Add($"fpu-ptr: hardware fip={Fip(hw):x8} fop={Fop(hw):x3} fdp={Fdp(hw):x8}, transmeta fip={Fip(tm):x8} fop={Fop(tm):x3} fdp={Fdp(tm):x8}");
+        if ((!faulted && (Fop(hw) != Fop(tm) || Fcs(hw) != Fcs(tm) || Fds(hw) != Fds(tm)))
+            || (pointers && (Fip(hw) != Fip(tm) || Fdp(hw) != Fdp(tm))))
+            diffs.Add($"fpu-ptr: hardware fip={Fip(hw):x8} fop={Fop(hw):x3} fdp={Fdp(hw):x8} fcs={Fcs(hw):x4} fds={Fds(hw):x4}, transmeta fip={Fip(tm):x8} fop={Fop(tm):x3} fdp={Fdp(tm):x8} fcs={Fcs(tm):x4} fds={Fds(tm):x4}");
         int top = Top(hw);
         for (int i = 0; i < 8; i++)
         {
