@@ -151,4 +151,12 @@ static void PrintStats(List<CompiledSequence> seqs, Outcome[] hw)
         if (DataFill.Hash(System.Runtime.InteropServices.MemoryMarshal.Cast<uint, ulong>(initial)) != hw[i].MemoryHash) changed++;
     }
     Console.WriteLine($"  sequences that changed memory: {100.0 * changed / seqs.Count:F0}%");
+    // x87: the state at the end, the condition codes compared, transcendental results.
+    var fpu = seqs.Select((s, i) => s.FpuMaskAt(hw[i].Eip)).ToArray();
+    int x87 = seqs.Count(s => s.Source.Flat.Any(i => X87Analysis.IsX87(i)));
+    Console.Write($"  x87: sequences with x87 {100.0 * x87 / seqs.Count:F0}%, changed FPU state {100.0 * seqs.Select((s, i) => !s.Source.Init.Fpu.AsSpan().SequenceEqual(hw[i].Fpu)).Count(c => c) / seqs.Count:F0}%,");
+    Console.Write($" exception pending at the end {100.0 * hw.Count(o => (FpuImage.Sw(o.Fpu) & 0x80) != 0) / hw.Length:F0}%, transcendental results {100.0 * fpu.Count(m => (m >> 16) != 0) / fpu.Length:F1}%");
+    foreach (var (bit, name) in new[] { (FpuImage.C0, "C0"), (FpuImage.C1, "C1"), (FpuImage.C2, "C2"), (FpuImage.C3, "C3") })
+        Console.Write($"  {name} compared {100.0 * fpu.Count(m => (m & bit) != 0) / fpu.Length:F0}%");
+    Console.WriteLine();
 }

@@ -419,11 +419,8 @@ public sealed class Generator
             if (op.OperandSize == 16) return "16-bit operand size branch (EIP truncated to 16 bits leaves the code page)";
         }
         if (code == Code.Bswap_r16) return "undefined by the SDM (BSWAP r16)";
-        if (m is Mnemonic.Fnstenv or Mnemonic.Fstenv or Mnemonic.Fldenv or Mnemonic.Fnsave or Mnemonic.Fsave or Mnemonic.Frstor
-            or Mnemonic.Fxsave or Mnemonic.Fxrstor)
-            return op.OperandSize == 16 || op.AddressSize == 16
-                ? "x87 environment image, 16-bit form"
-                : "x87 environment image (covered by tests/Transmeta.Tests/Fpu; not generated: images carry FCS/FDS)";
+        if (m is Mnemonic.Fxsave or Mnemonic.Fxrstor)
+            return "FXSAVE/FXRSTOR (a 512-byte, 16-byte aligned image; covered by tests/Transmeta.Tests/Fpu)";
         return null;
     }
 }

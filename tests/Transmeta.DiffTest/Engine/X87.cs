@@ -115,6 +115,12 @@ public static class X87Analysis
                 return new([], 0, 0, [], All, 0);
             case Mnemonic.Ffreep:
                 return new([], 0, 1, [], 0, All);
+            case Mnemonic.Fnsave or Mnemonic.Fsave: // stores the status word, then reinitializes
+                return new([], 0, 0, [], All, 0, ReadsCc: true);
+            case Mnemonic.Fldenv or Mnemonic.Frstor: // loaded from memory
+                return new([], 0, 0, [], All, 0);
+            case Mnemonic.Fnstenv or Mnemonic.Fstenv:
+                return new([], 0, 0, [], 0, All, ReadsCc: true);
             default: // FNSTCW FLDCW FNCLEX FFREE FNOP WAIT FNENI FNDISI FNSETPM: C0..C3 undefined
                 return new([], 0, 0, [], 0, All);
         }
@@ -140,6 +146,7 @@ public static class X87Analysis
             foreach (int slot in e.Reads)
                 if (Tainted(slot)) return $"uses the transcendental result in ST({slot})";
         if (m == Mnemonic.Fxam && Tainted(0)) return "examines a transcendental result";
+        if (m is Mnemonic.Fnsave or Mnemonic.Fsave && s.Tainted != 0) return "stores transcendental results";
 
         // Moves carry the taint along. Taint is never cleared: an instruction an unmasked
         // exception stops leaves its destination as it was.
@@ -170,7 +177,10 @@ public static class X87Analysis
                     break;
             }
         }
-        if (m is Mnemonic.Fninit or Mnemonic.Finit) { s.FpuTop = 0; s.FpuTopKnown = true; }
+        if (m is Mnemonic.Fninit or Mnemonic.Finit or Mnemonic.Fnsave or Mnemonic.Fsave) { s.FpuTop = 0; s.FpuTopKnown = true; }
+        // An image loaded from the buffer: TOP is whatever it holds; FRSTOR replaces every register.
+        if (m is Mnemonic.Fldenv or Mnemonic.Frstor) s.FpuTopKnown = false;
+        if (m is Mnemonic.Frstor) s.Tainted = 0;
         s.FpuTop = (s.FpuTop - e.Push) & 7;
         if (s.FpuTopKnown)
         {
@@ -197,7 +207,8 @@ public static class X87Family
         var setup = new List<Instruction>();
         // FNSTSW stores the condition codes: they must be defined (FXAM defines all four
         // without changing anything else).
-        if (m is Mnemonic.Fnstsw or Mnemonic.Fstsw && (g.State.CcUndefined & FpuImage.AllCc) != 0)
+        if (m is Mnemonic.Fnstsw or Mnemonic.Fstsw or Mnemonic.Fnstenv or Mnemonic.Fstenv or Mnemonic.Fnsave or Mnemonic.Fsave
+            && (g.State.CcUndefined & FpuImage.AllCc) != 0)
             setup.Add(Instruction.Create(Code.Fxam));
         Item? item = g.Generic("x87", code, insn =>
         {
@@ -236,6 +247,23 @@ public static class X87Family
                 if (main.MemorySize == MemorySize.Float64)
                     item.InsertSetup(at, Instruction.Create(Code.Mov_rm32_imm32, Plus(4), (uint)(bits >> 32)));
             }
+        }
+        // FLDENV/FRSTOR: half the time from an image FNSTENV/FNSAVE just stored there (a round
+        // trip), else whatever the buffer holds.
+        Code store = code switch
+        {
+            Code.Fldenv_m14byte => Code.Fnstenv_m14byte,
+            Code.Fldenv_m28byte => Code.Fnstenv_m28byte,
+            Code.Frstor_m94byte => Code.Fnsave_m94byte,
+            Code.Frstor_m108byte => Code.Fnsave_m108byte,
+            _ => Code.INVALID,
+        };
+        if (store != Code.INVALID && main.Op0Kind == OpKind.Memory && !main.HasLockPrefix && rng.Chance(0.5))
+        {
+            Instruction save = main;
+            save.Code = store;
+            if (save.SegmentPrefix == CS) save.SegmentPrefix = DS;
+            item.InsertSetup(item.Insns.Count - 1, save);
         }
         // Now and then the classic integer follow-up: the status word into EFLAGS.
         if (m is Mnemonic.Fnstsw or Mnemonic.Fstsw && main.Op0Kind == OpKind.Register && rng.Chance(0.5))

@@ -162,6 +162,43 @@ public class DifferentialTests(ITestOutputHelper output)
         Assert.False(FpuImage.Close((0xC000_0000_0000_0000ul, (ushort)0xFFFF), (0xC000_0000_0000_0001ul, (ushort)0xFFFF))); // NaNs exact
     }
 
+    /// <summary>Mismatches the tester found in x87 stores whose fault must come before any
+    /// write (reduced by hand to one instruction each), run natively and on the backend.</summary>
+    [Theory]
+    [MemberData(nameof(TestBackends.Names), MemberType = typeof(TestBackends))]
+    public void ReducedX87StoreFaultsStayFixed(string backend)
+    {
+        static MemoryOperand At(uint address) => new(Register.None, Register.None, 1, (int)address, 4, false, Register.None);
+        var one = (0x8000_0000_0000_0000ul, (ushort)0x3FFF);
+        var big = (0x8000_0000_0000_0000ul, (ushort)0x403E);   // 2^63: FISTP m16 is invalid
+        var empty = (0ul, (ushort)0);
+        byte[] Fpu(uint cw, (ulong, ushort) st0, bool full) =>
+            FpuImage.Build(cw, 0x3800, full ? 0x3FFFu : 0xFFFFu, [st0, empty, empty, empty, empty, empty, empty, empty]);
+        var cases = new (string Name, byte[] Fpu, Instruction Insn)[]
+        {
+            ("fstp m80 across the end of the buffer", Fpu(0x037F, one, true), Instruction.Create(Code.Fstp_m80fp, At(Layout.DataEnd - 5))),
+            ("fstp m64 across the end of the buffer", Fpu(0x037F, one, true), Instruction.Create(Code.Fstp_m64fp, At(Layout.DataEnd - 6))),
+            ("fistp m16, unmasked invalid, unmapped: #PF first", Fpu(0x037E, big, true), Instruction.Create(Code.Fistp_m16int, At(Layout.DataEnd + 0x20))),
+            ("fbstp, empty ST(0), unmasked invalid, unmapped: #PF first", Fpu(0x037E, empty, false), Instruction.Create(Code.Fbstp_m80bcd, At(Layout.DataBase - 0x38))),
+            ("fnstenv across the end of the buffer", Fpu(0x037F, one, true), Instruction.Create(Code.Fnstenv_m28byte, At(Layout.DataEnd - 14))),
+            ("fnsave across the end of the buffer", Fpu(0x037F, one, true), Instruction.Create(Code.Fnsave_m108byte, At(Layout.DataEnd - 0x38))),
+        };
+        using var native = NativeHarness.Start();
+        using var runner = new TransmetaRunner(TestBackends.Create(backend), native.Selectors);
+        var failures = new List<string>();
+        foreach (var (name, fpu, insn) in cases)
+        {
+            var init = new InitialState { Regs = [0, 0, 0, 0, Layout.StackLow, 0, 0, 0], Fpu = fpu, MemorySeed = 5 };
+            CompiledSequence? seq = FlagAnalysis.Compile(new Sequence { Init = init, Items = [new Item("x87").Add(insn)] }, out string? why);
+            Assert.True(seq is not null, $"{name}: {why}");
+            Outcome hw = native.Run(seq!, wantMemory: true), tm = runner.Run(seq!, wantMemory: true);
+            Assert.NotEqual(-1, hw.Trap);
+            var diffs = Comparison.Differences(seq!, hw, tm, out _);
+            if (diffs.Count > 0) failures.Add($"{name}: {string.Join("; ", diffs)}");
+        }
+        Assert.True(failures.Count == 0, string.Join("\n", failures));
+    }
+
     /// <summary>The same for the x87 part: with an FCHS that does nothing, the tester finds it.</summary>
     [Fact]
     public void FindsAnInjectedX87Bug()
