@@ -461,8 +461,10 @@ public static class Transcendental
     /// <summary>l × y rounded once (y may be outside the double range).</summary>
     private static Float80 MultiplyRounded(ref FpEnv env, DoubleDouble l, Float80 y)
     {
-        DoubleDouble dy = DoubleDouble.From(y, out int scale, allowHuge: true);
-        DoubleDouble p = l * dy;
-        return DoubleDouble.ToFloat80(ref env, p, scale);
+        // y's exponent goes into the final scaling: l × y may be far below the double range
+        // even when both are inside it (found by the differential tester: FYL2XP1 of 2^-520).
+        int e = SoftFloat.Normalize(y, out ulong sig) - Bias;
+        DoubleDouble p = l * DoubleDouble.FromScaled(y.Sign, sig, 0);
+        return DoubleDouble.ToFloat80(ref env, p, e);
     }
 }

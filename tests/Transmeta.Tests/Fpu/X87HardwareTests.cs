@@ -56,6 +56,11 @@ public class X87HardwareTests
     [MemberData(nameof(TranscendentalChunks))]
     public void TranscendentalsMatchHardware(string backend, int start) => Run(backend, "transcendental", start, approximate: true);
 
+    /// <summary>Transcendental cases reduced from mismatches of the differential tester.</summary>
+    [Theory]
+    [MemberData(nameof(TestBackends.Names), MemberType = typeof(TestBackends))]
+    public void DiffTestTranscendentalsMatchHardware(string backend) => Run(backend, "difftest-transcendental", 0, approximate: true);
+
     private static void Run(string backend, string file, int start, bool approximate)
     {
         IReadOnlyList<X87Case> cases = Cases(file);
