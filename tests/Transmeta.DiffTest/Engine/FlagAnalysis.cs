@@ -61,6 +61,7 @@ public sealed class AbsState
         if (other.FpuTop != FpuTop || !other.FpuTopKnown) FpuTopKnown = false;
         CcUndefined |= other.CcUndefined;
         Tainted |= other.Tainted;
+        if (!FpuTopKnown && Tainted != 0) Tainted = 0xFF;
     }
 
     /// <summary>EFLAGS bits (of <see cref="Layout.ComparedFlags"/>) that are defined.</summary>

@@ -188,6 +188,12 @@ public static class X87Analysis
                 foreach (int slot in e.Writes) s.Tainted |= (byte)(1 << Phys(slot));
         }
         s.FpuTop = (s.FpuTop + e.Pop) & 7;
+        // FPTAN/FSINCOS push nothing when the operand is out of range (|x| >= 2^63, C2 = 1): TOP
+        // depends on the data from here on (every register is then compared loosely).
+        if (m is Mnemonic.Fptan or Mnemonic.Fsincos) s.FpuTopKnown = false;
+        // Where TOP is not known, a transcendental result may be anywhere: all of them loose
+        // (and never an operand), even once FNINIT makes TOP known again.
+        if (!s.FpuTopKnown && s.Tainted != 0) s.Tainted = 0xFF;
         uint undefined = e.Undefined | (e.Transcendental ? FpuImage.C1 : 0);
         s.CcUndefined = (s.CcUndefined & ~e.Defined) | undefined;
         return null;
