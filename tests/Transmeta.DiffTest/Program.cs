@@ -115,7 +115,11 @@ for (long at = start; at < start + count; at += batch)
         if (stats) Console.WriteLine($"    {b}: translate {tm[0] / (double)Stopwatch.Frequency:F2} s, passes {tm[1] / (double)Stopwatch.Frequency:F2}, verify {tm[2] / (double)Stopwatch.Frequency:F2}, compile {tm[3] / (double)Stopwatch.Frequency:F2}, execute {tm[4] / (double)Stopwatch.Frequency:F2}, blocks {tm[5]}, IL bytes {tm[6] / Math.Max(1, tm[5])} a block");
         Array.Clear(tm);
         totals[b] = (totals[b].Mismatches + r.Mismatches.Count, totals[b].Time + r.Time);
-        if (r.HardwareReruns > 0) Console.WriteLine($"  {b}: {r.HardwareReruns} difference(s) went away when the hardware ran the sequence again");
+        if (r.HardwareReruns > 0)
+        {
+            Console.WriteLine($"  {b}: {r.HardwareReruns} difference(s) went away when the hardware ran the sequence again:");
+            foreach (string why in r.Reruns.Take(5)) Console.WriteLine($"    sequence {at + int.Parse(why[..why.IndexOf(':')])}{why[why.IndexOf(':')..]}");
+        }
         if (r.Mismatches.Count > 0 && reported < maxReports)
         {
             foreach (string report in session.Report(b, seqs, r.Mismatches, seen, maxReports - reported))

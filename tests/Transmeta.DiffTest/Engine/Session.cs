@@ -23,6 +23,8 @@ public sealed class DiffSession(NativeHarness native, Func<string, IBlockCompile
         public TimeSpan Time { get; set; }
         /// <summary>Mismatches that went away when the hardware ran the sequence again.</summary>
         public int HardwareReruns;
+        /// <summary>Those differences (index: what differed the first time).</summary>
+        public List<string> Reruns { get; } = new();
     }
 
     /// <summary>Sequences start..start+count-1 of <paramref name="seed"/>, on
@@ -66,7 +68,12 @@ public sealed class DiffSession(NativeHarness native, Func<string, IBlockCompile
                 Outcome again;
                 lock (native) again = native.Run(seqs[i]);
                 if (Comparison.Differences(seqs[i], again, tm, out _).Count > 0) mismatches[t].Add(i);
-                else Interlocked.Increment(ref result.HardwareReruns);
+                else
+                {
+                    Interlocked.Increment(ref result.HardwareReruns);
+                    lock (result.Reruns)
+                        result.Reruns.Add($"{i}: {string.Join("; ", Comparison.Differences(seqs[i], hardware[i], tm, out _))}");
+                }
             }
         });
         foreach (var m in mismatches) result.Mismatches.AddRange(m);
