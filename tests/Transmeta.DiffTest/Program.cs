@@ -18,6 +18,7 @@ using Transmeta.Tests.Support;
 //   --coverage                       list every supported encoding: its family or why it is left out
 //   --stats                          per batch: traps, families, compared flags, where time goes
 //   --long F                         share of sequences with 9..20 items (0.1)
+//   --x87 F                          share of sequences made mostly of x87 instructions (0.35)
 //
 // Exit status 0 when nothing differs, 1 when something does.
 ulong seed = 1;
@@ -43,9 +44,10 @@ for (int i = 0; i < args.Length; i++)
         case "--show": show = long.Parse(Next()); break;
         case "--coverage": coverage = true; break;
         case "--stats": stats = true; break;
+        case "--x87": Generator.X87HeavyFraction = double.Parse(Next(), System.Globalization.CultureInfo.InvariantCulture); break;
         case "--long": Generator.LongFraction = double.Parse(Next(), System.Globalization.CultureInfo.InvariantCulture); break;
         case "-h" or "--help":
-            Console.WriteLine("usage: Transmeta.DiffTest [--seed S] [--count N] [--start I] [--backend NAME]... [--batch B] [--threads T] [--no-opt] [--no-regions] [--reports R] [--show I] [--coverage] [--stats] [--long FRACTION]");
+            Console.WriteLine("usage: Transmeta.DiffTest [--seed S] [--count N] [--start I] [--backend NAME]... [--batch B] [--threads T] [--no-opt] [--no-regions] [--reports R] [--show I] [--coverage] [--stats] [--long FRACTION] [--x87 FRACTION]");
             return 0;
         default:
             Console.Error.WriteLine($"unknown option {args[i]}");
@@ -113,6 +115,11 @@ for (long at = start; at < start + count; at += batch)
         if (stats) Console.WriteLine($"    {b}: translate {tm[0] / (double)Stopwatch.Frequency:F2} s, passes {tm[1] / (double)Stopwatch.Frequency:F2}, verify {tm[2] / (double)Stopwatch.Frequency:F2}, compile {tm[3] / (double)Stopwatch.Frequency:F2}, execute {tm[4] / (double)Stopwatch.Frequency:F2}, blocks {tm[5]}, IL bytes {tm[6] / Math.Max(1, tm[5])} a block");
         Array.Clear(tm);
         totals[b] = (totals[b].Mismatches + r.Mismatches.Count, totals[b].Time + r.Time);
+        if (r.HardwareReruns > 0)
+        {
+            Console.WriteLine($"  {b}: {r.HardwareReruns} difference(s) went away when the hardware ran the sequence again:");
+            foreach (string why in r.Reruns.Take(5)) Console.WriteLine($"    sequence {at + int.Parse(why[..why.IndexOf(':')])}{why[why.IndexOf(':')..]}");
+        }
         if (r.Mismatches.Count > 0 && reported < maxReports)
         {
             foreach (string report in session.Report(b, seqs, r.Mismatches, seen, maxReports - reported))
@@ -148,4 +155,12 @@ static void PrintStats(List<CompiledSequence> seqs, Outcome[] hw)
         if (DataFill.Hash(System.Runtime.InteropServices.MemoryMarshal.Cast<uint, ulong>(initial)) != hw[i].MemoryHash) changed++;
     }
     Console.WriteLine($"  sequences that changed memory: {100.0 * changed / seqs.Count:F0}%");
+    // x87: the state at the end, the condition codes compared, transcendental results.
+    var fpu = seqs.Select((s, i) => s.FpuMaskAt(hw[i].Eip)).ToArray();
+    int x87 = seqs.Count(s => s.Source.Flat.Any(i => X87Analysis.IsX87(i)));
+    Console.Write($"  x87: sequences with x87 {100.0 * x87 / seqs.Count:F0}%, changed FPU state {100.0 * seqs.Select((s, i) => !s.Source.Init.Fpu.AsSpan().SequenceEqual(hw[i].Fpu)).Count(c => c) / seqs.Count:F0}%,");
+    Console.Write($" exception pending at the end {100.0 * hw.Count(o => (FpuImage.Sw(o.Fpu) & 0x80) != 0) / hw.Length:F0}%, transcendental results {100.0 * fpu.Count(m => (m >> 16) != 0) / fpu.Length:F1}%");
+    foreach (var (bit, name) in new[] { (FpuImage.C0, "C0"), (FpuImage.C1, "C1"), (FpuImage.C2, "C2"), (FpuImage.C3, "C3") })
+        Console.Write($"  {name} compared {100.0 * fpu.Count(m => (m & bit) != 0) / fpu.Length:F0}%");
+    Console.WriteLine();
 }

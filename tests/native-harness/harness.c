@@ -11,12 +11,17 @@
  *   "TMDH", u32 version, u32 selectors CS DS ES SS FS GS.
  * Then it reads batches: u32 count (0 ends), then count records:
  *   u32 regs[8] (EAX ECX EDX EBX ESP EBP ESI EDI), u32 eflags, u32 flags, u64 memseed,
- *   u32 codelen, u8 code[codelen]
+ *   u32 codelen, u8 fpu[108], u8 code[codelen]
  *   flags bit 0: append the data buffer to the result; bit 1: zero-filled data (else from memseed).
  * and answers each batch with count results (flushed after the batch):
  *   u32 regs[8], u32 eflags, i32 trap (-1: ran to the end; else the CPU's trap number),
  *   u32 eip (end of the code, or the faulting instruction), u32 0, u64 hash of the data buffer,
- *   [u8 data[8192]]
+ *   u8 fpu[108], [u8 data[8192]]
+ * fpu is a 32-bit protected-mode FNSAVE image (SDM Vol. 1 Figure 8-10: CW SW TW FIP FCS|FOP<<16
+ * FDP FDS, then ST(0)..ST(7), 10 bytes each). The stub loads it with FRSTOR before the sequence
+ * and stores the result with FNSAVE (which does not wait: a pending unmasked exception is
+ * reported, not raised). After a fault it comes from the signal frame (the kernel's
+ * struct _fpstate_32 starts with the same 108 bytes); #MF is trap 16 (SIGFPE).
  * A fault (SIGSEGV/SIGFPE/SIGILL/SIGBUS/SIGTRAP) is caught on an alternate stack; the registers
  * and EFLAGS then come from the signal context and the trap number from REG_TRAPNO.
  */
@@ -38,6 +43,7 @@
 #define MAX_CODE  (CODE_SIZE - 16)
 
 extern uint32_t h_in[9], h_out[9];
+extern uint8_t h_fpu_in[108], h_fpu_out[108];
 extern void h_run(void);
 extern void h_exit(void);
 
@@ -53,6 +59,8 @@ static void on_fault(int sig, siginfo_t *si, void *ucv)
     h_out[0] = g[REG_EAX]; h_out[1] = g[REG_ECX]; h_out[2] = g[REG_EDX]; h_out[3] = g[REG_EBX];
     h_out[4] = g[REG_ESP]; h_out[5] = g[REG_EBP]; h_out[6] = g[REG_ESI]; h_out[7] = g[REG_EDI];
     h_out[8] = g[REG_EFL];
+    if (uc->uc_mcontext.fpregs) memcpy(h_fpu_out, uc->uc_mcontext.fpregs, 108);
+    else memset(h_fpu_out, 0xEE, 108);
     trap_no = g[REG_TRAPNO];
     trap_eip = g[REG_EIP];
     siglongjmp(jump_back, 1);
@@ -132,7 +140,7 @@ int main(void)
     setvbuf(stdin, inbuf, _IOFBF, sizeof inbuf);
     setvbuf(stdout, outbuf, _IOFBF, sizeof outbuf);
 
-    uint32_t hello[8] = { 0x48444D54u /* "TMDH" */, 1 };
+    uint32_t hello[8] = { 0x48444D54u /* "TMDH" */, 2 };
     __asm__ volatile("movl %%cs, %0; movl %%ds, %1; movl %%es, %2" : "=r"(hello[2]), "=r"(hello[3]), "=r"(hello[4]));
     __asm__ volatile("movl %%ss, %0; movl %%fs, %1; movl %%gs, %2" : "=r"(hello[5]), "=r"(hello[6]), "=r"(hello[7]));
     for (int i = 2; i < 8; i++) hello[i] &= 0xFFFF;
@@ -153,6 +161,7 @@ int main(void)
             memcpy(&seed, head + 40, 8);
             memcpy(&len, head + 48, 4);
             if (len > MAX_CODE) { fprintf(stderr, "harness: code of %u bytes\n", len); return 3; }
+            read_exact(h_fpu_in, 108);
             read_exact(code, len);
             uint32_t end = CODE_BASE + len;
             code[len] = 0xE9; /* jmp rel32 h_exit */
@@ -176,6 +185,7 @@ int main(void)
             uint64_t h = hash((const uint64_t *)data);
             write_exact(result, sizeof result);
             write_exact(&h, 8);
+            write_exact(h_fpu_out, 108);
             if (flags & 1) write_exact(data, DATA_SIZE);
         }
         fflush(stdout);

@@ -3,12 +3,14 @@
 ; h_run loads the guest registers and EFLAGS from h_in and jumps to the code page; the code
 ; ends with a jump to h_exit, which stores the guest registers and EFLAGS in h_out and returns
 ; to h_run's caller on the host stack. Only MOVs run between the guest's last instruction and
-; the PUSHFD that records its flags, so they are the guest's. The guest stack is never touched
+; the PUSHFD that records its flags, so they are the guest's (and FNSAVE, which changes no flag). The guest stack is never touched
 ; by the stubs (it lies in the compared data buffer).
 bits 32
 
 section .data
-global h_in, h_out
+global h_in, h_out, h_fpu_in, h_fpu_out
+h_fpu_in:   times 108 db 0      ; FRSTOR image loaded before the sequence
+h_fpu_out:  times 108 db 0      ; FNSAVE image stored after it
 h_in:       times 9 dd 0        ; EAX ECX EDX EBX ESP EBP ESI EDI (Iced order), EFLAGS
 h_out:      times 9 dd 0
 h_host_esp: dd 0
@@ -21,6 +23,7 @@ h_run:
     pushad
     pushfd
     mov [h_host_esp], esp
+    frstor [h_fpu_in]
     push dword [h_in + 32]
     popfd
     mov eax, [h_in + 0]
@@ -42,6 +45,7 @@ h_exit:
     mov [h_out + 20], ebp
     mov [h_out + 24], esi
     mov [h_out + 28], edi
+    fnsave [h_fpu_out]          ; no wait: a pending exception is stored, not raised
     mov esp, [h_host_esp]
     pushfd
     pop dword [h_out + 32]

@@ -93,10 +93,12 @@ public static class Transcendental
     /// otherwise C2 is cleared and C0 C3 C1 get the low three quotient bits.</summary>
     public static Float80 Fprem(ref FpEnv env, Float80 a, Float80 b, bool ieee, ref uint fsw)
     {
-        fsw &= ~(C0 | C2 | C3);
+        // No quotient without a numeric result: C2 is cleared, C0 and C3 stay as they were (host).
+        fsw &= ~C2;
         if (a.IsUnsupported || b.IsUnsupported) return SoftFloat.Invalid(ref env);
         if (a.IsNaN || b.IsNaN) return SoftFloat.PropagateNaN(ref env, a, b);
         if (a.IsInfinity || b.IsZero) return SoftFloat.Invalid(ref env); // IE only, no DE (host)
+        fsw &= ~(C0 | C3);
         if (a.IsDenormal || b.IsDenormal) env.Flags |= DE;
         if (a.IsZero) return a;
         if (b.IsInfinity)
@@ -312,6 +314,10 @@ public static class Transcendental
             var ev = env with { Precision = 64 };
             Float80 q = SoftFloat.Div(ref ev, y, x);
             env.Flags |= ev.Flags | PE;
+            // Inexact (|atan(t)| < |t|) and tiny: an underflow too; rounded to nearest, t is
+            // the result rounded up in magnitude (C1), as the host reports.
+            if (q.Exp == 0 && !q.IsZero) env.Flags |= UE;
+            if (env.Rc == 0) env.Flags |= C1;
             return q;
         }
         if (diff > 200 || diff < -200)
@@ -376,14 +382,15 @@ public static class Transcendental
         if (x.IsUnsupported || y.IsUnsupported) return SoftFloat.Invalid(ref env);
         if (x.IsNaN || y.IsNaN) return SoftFloat.PropagateNaN(ref env, x, y);
         if (x.Sign && !x.IsZero) return SoftFloat.Invalid(ref env);
-        if (x.IsDenormal || y.IsDenormal) env.Flags |= DE;
         if (x.IsZero)
         {
+            // log2(0): a zero divide; a denormal ST(1) is not reported as DE (host).
             if (y.IsZero) return SoftFloat.Invalid(ref env);
             if (y.IsInfinity) return Float80.Infinity(!y.Sign);
             env.Flags |= ZE;
             return Float80.Infinity(!y.Sign);
         }
+        if (x.IsDenormal || y.IsDenormal) env.Flags |= DE;
         if (x.IsInfinity)
         {
             if (y.IsZero) return SoftFloat.Invalid(ref env);
@@ -407,6 +414,8 @@ public static class Transcendental
     {
         if (x.IsUnsupported || y.IsUnsupported) return SoftFloat.Invalid(ref env);
         if (x.IsNaN || y.IsNaN) return SoftFloat.PropagateNaN(ref env, x, y);
+        // -inf (or inf × 0) is invalid before a denormal ST(1) is reported (host: IE, no DE).
+        if (x.IsInfinity && (x.Sign || y.IsZero)) return SoftFloat.Invalid(ref env);
         if (x.IsDenormal || y.IsDenormal) env.Flags |= DE;
         if (x.IsZero)
         {
@@ -452,8 +461,10 @@ public static class Transcendental
     /// <summary>l × y rounded once (y may be outside the double range).</summary>
     private static Float80 MultiplyRounded(ref FpEnv env, DoubleDouble l, Float80 y)
     {
-        DoubleDouble dy = DoubleDouble.From(y, out int scale, allowHuge: true);
-        DoubleDouble p = l * dy;
-        return DoubleDouble.ToFloat80(ref env, p, scale);
+        // y's exponent goes into the final scaling: l × y may be far below the double range
+        // even when both are inside it (found by the differential tester: FYL2XP1 of 2^-520).
+        int e = SoftFloat.Normalize(y, out ulong sig) - Bias;
+        DoubleDouble p = l * DoubleDouble.FromScaled(y.Sign, sig, 0);
+        return DoubleDouble.ToFloat80(ref env, p, e);
     }
 }

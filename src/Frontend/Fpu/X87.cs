@@ -41,6 +41,13 @@ public static unsafe class X87
         return fsw;
     }
 
+    /// <summary>A transcendental result that is tiny (denormal) and inexact is an underflow,
+    /// whatever path computed it (the host reports UE; found by the differential tester).</summary>
+    private static void TinyInexact(ref FpEnv env, Float80 r)
+    {
+        if (r.Exp == 0 && !r.IsZero && (env.Flags & PE) != 0) env.Flags |= UE;
+    }
+
     /// <summary>True when an unmasked invalid-operation, denormal-operand or divide-by-zero
     /// exception stops the instruction: the destination and the stack stay as they were, and the
     /// status shows only those exceptions (the result's PE, UE, OE and C1 are not reported).</summary>
@@ -242,7 +249,10 @@ public static unsafe class X87
             default: v = Constants.Get(Op(desc), env.Rc); break;
         }
         int nt = (top - 1) & 7;
-        if (!Empty(tags, nt))
+        // FLD ST(i) from an empty register into a full stack reports the underflow (C1 = 0), as
+        // the host does; otherwise stack overflow is detected first.
+        bool underflow = Op(desc) == LoadKind.StI && Empty(tags, (top + St(desc)) & 7);
+        if (!Empty(tags, nt) && !underflow)
         {
             // Stack overflow is detected first: the operand's own exceptions are not reported.
             env.Flags = IE | SF | C1;
@@ -361,6 +371,8 @@ public static unsafe class X87
                 if (Empty(tags, top))
                 {
                     env.Flags = IE | SF;
+                    // FSIN FCOS: a stack fault clears C2 (the host does; the reduction is "complete").
+                    if (op is MiscOp.Fsin or MiscOp.Fcos) fsw &= ~C2;
                     if ((cw & IE) != 0)
                     {
                         FpuState.Reg(s, top) = Float80.Indefinite;
@@ -387,6 +399,7 @@ public static unsafe class X87
                         }
                         break;
                 }
+                if (op is MiscOp.F2xm1 or MiscOp.Fsin or MiscOp.Fcos) TinyInexact(ref env, r);
                 if (!Blocked(ref env, cw)) FpuState.Reg(s, top) = r;
                 break;
             }
@@ -461,7 +474,9 @@ public static unsafe class X87
         SetPointers(s, desc, eip, 0);
     }
 
-    /// <summary>FST/FSTP ST(i) (a register copy: no exceptions but stack underflow).</summary>
+    /// <summary>FST/FSTP ST(i) (a register copy: no exceptions but stack underflow). FSTPNCE
+    /// (D9 D8+i, form 1) does not check: with an empty ST(0) it only pops, without an exception
+    /// and without writing ST(i) (the test host, an AMD EPYC, does this).</summary>
     public static void StoreReg(byte* s, ulong desc, uint eip)
     {
         uint cw = FpuState.ControlWord(s);
@@ -472,6 +487,13 @@ public static unsafe class X87
         uint flags = 0;
         bool write = true;
         Float80 v;
+        if (Empty(tags, top) && FormOf(desc) == 1)
+        {
+            if (Pops(desc) != 0) top = (top + 1) & 7;
+            FpuState.Fsw(s) = Status(fsw, 0, cw, top);
+            SetPointers(s, desc, eip, 0);
+            return;
+        }
         if (Empty(tags, top))
         {
             flags = IE | SF;
@@ -506,6 +528,8 @@ public static unsafe class X87
             {
                 // ST(0) is replaced and a second result pushed.
                 int nt = (top - 1) & 7;
+                // FPTAN FSINCOS: a stack fault clears C2 (the host does).
+                if (op != MiscOp.Fxtract && (Empty(tags, top) || !Empty(tags, nt))) fsw &= ~C2;
                 if (Empty(tags, top))
                 {
                     env.Flags = IE | SF;
@@ -532,6 +556,7 @@ public static unsafe class X87
                 else if (op == MiscOp.Fptan) done = Transcendental.Fptan(ref env, a, out r0, out r1, ref fsw);
                 else done = Transcendental.SinCos(ref env, a, true, out r0, out r1, ref fsw, both: true);
                 if (!done) return; // out of range: C2 set, operand unchanged, nothing pushed
+                if (op != MiscOp.Fxtract) { TinyInexact(ref env, r0); TinyInexact(ref env, r1); }
                 if (Blocked(ref env, cw)) return;
                 // r0 replaces ST(0) (exponent / sine / tangent), r1 is pushed (significand / cosine / 1).
                 FpuState.Reg(s, top) = r0;
@@ -547,6 +572,9 @@ public static unsafe class X87
                 if (Empty(tags, top) || Empty(tags, p1))
                 {
                     env.Flags = IE | SF;
+                    // FPREM FPREM1: a stack fault clears C2 but leaves C0 and C3 (the quotient
+                    // bits) as they were, masked or not (the host does).
+                    if (op is MiscOp.Fprem or MiscOp.Fprem1) fsw &= ~C2;
                     if ((cw & IE) == 0) return;
                     int dst = pops ? p1 : top;
                     FpuState.Reg(s, dst) = Float80.Indefinite;
@@ -556,7 +584,6 @@ public static unsafe class X87
                         tags &= ~(1u << top);
                         top = p1;
                     }
-                    if (op is MiscOp.Fprem or MiscOp.Fprem1) fsw &= ~(C0 | C2 | C3);
                     return;
                 }
                 Float80 a = FpuState.Reg(s, top), b = FpuState.Reg(s, p1);
@@ -571,7 +598,13 @@ public static unsafe class X87
                     case MiscOp.Fyl2x: r = Transcendental.Fyl2x(ref env, a, b); break;
                     default: r = Transcendental.Fyl2xp1(ref env, a, b); break;
                 }
-                if (Blocked(ref env, cw)) return;
+                if (op is MiscOp.Fpatan or MiscOp.Fyl2x or MiscOp.Fyl2xp1) TinyInexact(ref env, r);
+                if (Blocked(ref env, cw))
+                {
+                    // FPREM FPREM1 stopped by an unmasked exception: C2 cleared, C0 C3 kept (host).
+                    if (op is MiscOp.Fprem or MiscOp.Fprem1) fsw &= ~C2;
+                    return;
+                }
                 fsw = newFsw;
                 if (pops)
                 {

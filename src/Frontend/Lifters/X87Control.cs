@@ -89,6 +89,11 @@ internal static class X87Control
     private static void CopyOut(LiftContext cx, int linear, int bytes)
     {
         IrBuilder b = cx.B;
+        // The image may cross into a page that faults: the fault must come before anything is
+        // written (hardware writes nothing). Writing its last byte back unchanged checks that
+        // page; the first piece checks the other (an image spans at most two pages).
+        int last = b.Add(linear, b.Const(bytes - 1));
+        cx.WriteMemory(1, last, cx.ReadMemory(1, last));
         int off = 0;
         for (; off + 4 <= bytes; off += 4)
             cx.WriteMemory(4, off == 0 ? linear : b.Add(linear, b.Const(off)), b.LoadState(FpuState.OffStage + off));

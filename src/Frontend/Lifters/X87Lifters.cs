@@ -219,7 +219,8 @@ public static class X87Lifters
         X87Common.Begin(cx, waiting: true);
         if (!HasMemory(cx))
         {
-            ulong d = Make(StoreKind.StI, st: X87Common.St(cx, 0), pops: pop ? 1 : 0, fop: fop);
+            // FSTPNCE (D9 D8+i, the reserved alias of FSTP ST(i)): form 1, no stack-underflow check.
+            ulong d = Make(StoreKind.StI, st: X87Common.St(cx, 0), form: m == Mnemonic.Fstpnce ? 1 : 0, pops: pop ? 1 : 0, fop: fop);
             b.CallHelper(X87Common.Helpers.StoreReg, b.Const64(d), b.Const(cx.Eip));
             return;
         }
@@ -241,7 +242,26 @@ public static class X87Lifters
         int value = b.CallHelper(X87Common.Helpers.StorePrepare, descTemp);
         int skip = b.LoadState(FpuState.OffStoreSkip);
         int done = b.NewLabel();
-        b.BranchIf(skip, done);
+        int skipped = b.NewLabel();
+        b.BranchIf(skip, skipped);
+        int bytes = kind switch
+        {
+            StoreKind.M16Int => 2,
+            StoreKind.M32Fp or StoreKind.M32Int => 4,
+            StoreKind.M64Fp or StoreKind.M64Int => 8,
+            _ => 10,
+        };
+        if (bytes > 4)
+        {
+            // Stored in pieces: an operand that crosses into a page that faults must not be
+            // partly written first (the fault is precise and hardware writes nothing). Writing
+            // the last byte back unchanged checks that page; the first piece checks the other.
+            int inPage = b.NewLabel();
+            b.BranchIf(b.ULe(b.And(linear, 0xFFFu), b.Const((uint)(0x1000 - bytes))), inPage);
+            int last = b.Add(linear, b.Const((uint)(bytes - 1)));
+            cx.WriteMemory(1, last, cx.ReadMemory(1, last));
+            cx.MarkLabel(inPage);
+        }
         switch (kind)
         {
             case StoreKind.M32Fp or StoreKind.M32Int:
@@ -259,6 +279,14 @@ public static class X87Lifters
                 cx.WriteMemory(2, b.Add(linear, b.Const(8)), high);
                 break;
         }
+        b.Jump(done);
+        // An unmasked exception stops the store, but the destination is still checked first: a
+        // page fault comes before the #MF (host). Its first and last bytes are written back
+        // unchanged (the operand spans at most two pages).
+        cx.MarkLabel(skipped);
+        cx.WriteMemory(1, linear, cx.ReadMemory(1, linear));
+        int lastByte = b.Add(linear, b.Const((uint)(bytes - 1)));
+        cx.WriteMemory(1, lastByte, cx.ReadMemory(1, lastByte));
         cx.MarkLabel(done);
         b.CallHelper(X87Common.Helpers.StoreCommit, descTemp, b.Const(cx.Eip), ea);
     }

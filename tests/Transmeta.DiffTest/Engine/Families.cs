@@ -16,9 +16,9 @@ public sealed class Family(string name, double weight, IReadOnlyList<Code> codes
 /// <summary>
 /// The family table. Each family is a list of Iced encodings plus a builder; most use the
 /// generic builder (random operands of the kinds the encoding takes) with a few family rules
-/// (shift counts, divisor setup, string pointers, branch targets). The x87 family (issue 4, part
-/// 3) is meant to be one more entry here: its encodings and a builder for ST(i) and m32/m64/m80
-/// operands. <see cref="Uncovered"/> lists supported encodings no family generates, so a lifter
+/// (shift counts, divisor setup, string pointers, branch targets). The x87 family
+/// (<see cref="X87Family"/>) covers every x87 encoding but the environment images, with ST(i)
+/// and m16..m80 operands. <see cref="Uncovered"/> lists supported encodings no family generates, so a lifter
 /// added later without a family shows up in the tests.
 /// </summary>
 public static class Families
@@ -34,17 +34,24 @@ public static class Families
 
     public static IReadOnlyList<Family> All { get; } = Build();
     private static readonly double TotalWeight = All.Sum(f => f.Weight);
+    private static readonly Family X87 = All.First(f => f.Name == "x87");
 
-    public static Family Pick(Rng rng)
+    /// <summary>Weight of the x87 family in an x87-heavy sequence (else its table weight).</summary>
+    public const double X87HeavyWeight = 250;
+
+    public static Family Pick(Rng rng, bool x87Heavy = false)
     {
-        double x = (rng.NextU64() >> 11) * (1.0 / (1ul << 53)) * TotalWeight;
+        double total = x87Heavy ? TotalWeight - X87.Weight + X87HeavyWeight : TotalWeight;
+        double x = (rng.NextU64() >> 11) * (1.0 / (1ul << 53)) * total;
         foreach (Family f in All)
         {
-            if (x < f.Weight) return f;
-            x -= f.Weight;
+            double w = x87Heavy && f == X87 ? X87HeavyWeight : f.Weight;
+            if (x < w) return f;
+            x -= w;
         }
         return All[^1];
     }
+
 
     /// <summary>Supported encodings (not excluded) that no family generates.</summary>
     public static IEnumerable<Code> Uncovered()
@@ -80,6 +87,7 @@ public static class Families
             or Mnemonic.Loope or Mnemonic.Loopne or Mnemonic.Jcxz or Mnemonic.Jecxz), Branch),
         new("nop", 0.5, Of(Mnemonic.Nop, Mnemonic.Pause), (g, c) => g.Generic("nop", c)),
         new("ud2", 0.1, Of(Mnemonic.Ud2), (g, c) => g.Generic("ud2", c)),
+        new("x87", 3, Generated.Where(c => X87Analysis.IsX87(new Instruction { Code = c })).ToArray(), X87Family.Make),
     ];
 
     // ------------------------------------------------------------------ family rules

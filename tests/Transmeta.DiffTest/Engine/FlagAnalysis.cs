@@ -12,13 +12,23 @@ public sealed class AbsState
     public readonly uint[] Value = new uint[8];
     public byte Known;      // bit r: register r (Iced order) holds Value[r]
     public byte Undefined;  // RflagsBits of flags that may be undefined
+    /// <summary>x87: TOP (when <see cref="FpuTopKnown"/>), the condition codes (status-word bits)
+    /// that may be undefined, and the physical registers holding a transcendental result
+    /// (compared loosely, never used as an operand but by moves).</summary>
+    public int FpuTop;
+    public bool FpuTopKnown = true;
+    public uint CcUndefined;
+    public byte Tainted;
 
     public static AbsState Initial(InitialState init)
     {
-        var s = new AbsState { Known = 0xFF };
+        var s = new AbsState { Known = 0xFF, FpuTop = FpuImage.Top(init.Fpu) };
         init.Regs.CopyTo(s.Value, 0);
         return s;
     }
+
+    /// <summary>The x87 part of the comparison mask (see <see cref="CompiledSequence.FpuMaskBefore"/>).</summary>
+    public uint FpuMask => (0xFFFF & ~CcUndefined) | (uint)(FpuTopKnown || Tainted == 0 ? Tainted : 0xFF) << 16;
 
     public bool TryGet(int reg, out uint value)
     {
@@ -36,7 +46,8 @@ public sealed class AbsState
 
     public AbsState Clone()
     {
-        var c = new AbsState { Known = Known, Undefined = Undefined };
+        var c = new AbsState { Known = Known, Undefined = Undefined, FpuTop = FpuTop, FpuTopKnown = FpuTopKnown,
+            CcUndefined = CcUndefined, Tainted = Tainted };
         Value.CopyTo(c.Value, 0);
         return c;
     }
@@ -47,6 +58,10 @@ public sealed class AbsState
         for (int r = 0; r < 8; r++)
             if ((other.Known & (1 << r)) == 0 || other.Value[r] != Value[r]) Forget(r);
         Undefined |= other.Undefined;
+        if (other.FpuTop != FpuTop || !other.FpuTopKnown) FpuTopKnown = false;
+        CcUndefined |= other.CcUndefined;
+        Tainted |= other.Tainted;
+        if (!FpuTopKnown && Tainted != 0) Tainted = 0xFF;
     }
 
     /// <summary>EFLAGS bits (of <see cref="Layout.ComparedFlags"/>) that are defined.</summary>
@@ -121,9 +136,10 @@ public sealed class FlagAnalysis
         if (encoded is null) { why = "cannot encode"; return null; }
         var a = new FlagAnalysis(seq.Init);
         var masks = new List<uint>();
+        var fpuMasks = new List<uint>();
         foreach (Item item in seq.Items)
         {
-            why = a.TryAdd(item, masks);
+            why = a.TryAdd(item, masks, fpuMasks);
             if (why is not null) return null;
         }
         var regsAtFault = seq.Flat.Select(RegsMaskedIfFaulting).ToArray();
@@ -136,6 +152,8 @@ public sealed class FlagAnalysis
             MaskBefore = masks.ToArray(),
             FinalMask = a.Peek().DefinedEflags,
             RegsMaskedAtFault = regsAtFault,
+            FpuMaskBefore = fpuMasks.ToArray(),
+            FinalFpuMask = a.Peek().FpuMask,
         };
     }
 
@@ -146,14 +164,16 @@ public sealed class FlagAnalysis
         insn.Mnemonic is Mnemonic.Popa or Mnemonic.Popad ? (byte)0xEF : (byte)0;
 
     /// <summary>Adds an item if the sequence stays valid; returns null, or why it would not.</summary>
-    public string? TryAdd(Item item, List<uint>? masksBefore = null)
+    public string? TryAdd(Item item, List<uint>? masksBefore = null, List<uint>? fpuMasksBefore = null)
     {
         AbsState s = Peek().Clone();
         var branches = new List<(int Target, AbsState State)>();
         var masks = new List<uint>();
+        var fpuMasks = new List<uint>();
         for (int k = 0; k < item.Insns.Count; k++)
         {
             masks.Add(s.DefinedEflags);
+            fpuMasks.Add(s.FpuMask);
             string? why = Step(s, item.Insns[k]);
             if (why is not null) return $"{item.Insns[k]}: {why}";
             // A label's address is known only once the sequence is laid out.
@@ -175,6 +195,7 @@ public sealed class FlagAnalysis
         _state = s;
         _items++;
         masksBefore?.AddRange(masks);
+        fpuMasksBefore?.AddRange(fpuMasks);
         return null;
     }
 
@@ -184,7 +205,7 @@ public sealed class FlagAnalysis
     {
         var (read, modified, undefined, mayKeep) = Effect(insn, s);
         if ((read & s.Undefined) != 0) return $"reads undefined {FlagBits.Names((byte)(read & s.Undefined))}";
-        string? why = CheckOperands(s, insn);
+        string? why = CheckOperands(s, insn) ?? X87Analysis.Step(s, insn);
         if (why is not null) return why;
         UpdateRegisters(s, insn);
         s.Undefined = mayKeep

@@ -19,6 +19,9 @@ public sealed class Generator
     /// <summary>Share of sequences with 9..<see cref="MaxItems"/> items (the rest have 1..8).</summary>
     public static double LongFraction { get; set; } = 0.1;
 
+    /// <summary>Share of sequences made mostly of x87 instructions.</summary>
+    public static double X87HeavyFraction { get; set; } = 0.35;
+
     private Rng _rng = new(0);
     private FlagAnalysis? _analysis;
 
@@ -32,6 +35,9 @@ public sealed class Generator
     {
         _rng = new Rng(SplitMix64.Mix(seed, (ulong)index));
         InitialState init = MakeInitialState();
+        // A third of the sequences are mostly x87 (with integer instructions mixed in); the
+        // rest have an x87 instruction now and then.
+        bool x87Heavy = _rng.Chance(X87HeavyFraction);
         ItemCount = _rng.Chance(LongFraction) ? _rng.Range(9, MaxItems) : _rng.Range(1, 8);
         _analysis = new FlagAnalysis(init);
         var items = new List<Item>();
@@ -41,7 +47,7 @@ public sealed class Generator
             for (int attempt = 0; attempt < 40 && chosen is null; attempt++)
             {
                 State = _analysis.Peek();
-                Family family = Families.Pick(_rng);
+                Family family = Families.Pick(_rng, x87Heavy);
                 Item? item = family.Make(this, _rng.Pick(family.Codes));
                 if (item is not null && _analysis.TryAdd(item) is null) chosen = item;
             }
@@ -84,6 +90,7 @@ public sealed class Generator
         init.Eflags = flags;
         init.MemorySeed = _rng.NextU64();
         init.ZeroMemory = _rng.Chance(0.03);
+        init.Fpu = X87Family.InitialFpu(_rng);
         return init;
     }
 
@@ -342,6 +349,8 @@ public sealed class Generator
                 case OpCodeOperandKind.ds: SetReg(ref insn, i, DS); break;
                 case OpCodeOperandKind.fs: SetReg(ref insn, i, FS); break;
                 case OpCodeOperandKind.gs: SetReg(ref insn, i, GS); break;
+                case OpCodeOperandKind.st0: SetReg(ref insn, i, ST0); break;
+                case OpCodeOperandKind.sti_opcode: SetReg(ref insn, i, ST0 + _rng.Next(8)); break;
                 default: return null;
             }
         }
@@ -372,6 +381,7 @@ public sealed class Generator
     [
         CpuidFeature.INTEL8086, CpuidFeature.INTEL186, CpuidFeature.INTEL286, CpuidFeature.INTEL386,
         CpuidFeature.INTEL486, CpuidFeature.CX8, CpuidFeature.CMOV, CpuidFeature.PAUSE, CpuidFeature.MULTIBYTENOP,
+        CpuidFeature.FPU, CpuidFeature.FPU287, CpuidFeature.FPU387, CpuidFeature.FXSR,
     ];
 
     /// <summary>Every legacy 32-bit-mode encoding (Iced <see cref="Code"/>) of a mnemonic the
@@ -409,7 +419,8 @@ public sealed class Generator
             if (op.OperandSize == 16) return "16-bit operand size branch (EIP truncated to 16 bits leaves the code page)";
         }
         if (code == Code.Bswap_r16) return "undefined by the SDM (BSWAP r16)";
-        if (m is Mnemonic.Wait) return "x87 (an x87 family is to come with the FPU)";
+        if (m is Mnemonic.Fxsave or Mnemonic.Fxrstor)
+            return "FXSAVE/FXRSTOR (a 512-byte, 16-byte aligned image; covered by tests/Transmeta.Tests/Fpu)";
         return null;
     }
 }

@@ -11,7 +11,7 @@ namespace Transmeta.DiffTest;
 /// </summary>
 public sealed class NativeHarness : IDisposable
 {
-    private const int ResultSize = 56;
+    private const int ResultSize = 56 + FpuImage.Size;
     private readonly Process _process;
     private readonly Stream _in;
     private readonly Stream _out;
@@ -33,7 +33,7 @@ public sealed class NativeHarness : IDisposable
         _out = new BufferedStream(_process.StandardOutput.BaseStream, 1 << 16);
         var hello = new byte[32];
         ReadExact(hello);
-        if (BinaryPrimitives.ReadUInt32LittleEndian(hello) != 0x48444D54)
+        if (BinaryPrimitives.ReadUInt32LittleEndian(hello) != 0x48444D54 || BinaryPrimitives.ReadUInt32LittleEndian(hello.AsSpan(4)) != 2)
             throw new InvalidOperationException("native harness: bad hello");
         Selectors = Enumerable.Range(0, 6).Select(i => (ushort)BinaryPrimitives.ReadUInt32LittleEndian(hello.AsSpan(8 + 4 * i))).ToArray();
     }
@@ -137,6 +137,7 @@ public sealed class NativeHarness : IDisposable
             BinaryPrimitives.WriteUInt64LittleEndian(head[40..], init.MemorySeed);
             BinaryPrimitives.WriteUInt32LittleEndian(head[48..], (uint)s.Code.Length);
             _in.Write(head);
+            _in.Write(init.Fpu);
             _in.Write(s.Code);
         }
         _in.Flush();
@@ -152,6 +153,7 @@ public sealed class NativeHarness : IDisposable
         o.Trap = BinaryPrimitives.ReadInt32LittleEndian(r[36..]);
         o.Eip = BinaryPrimitives.ReadUInt32LittleEndian(r[40..]);
         o.MemoryHash = BinaryPrimitives.ReadUInt64LittleEndian(r[48..]);
+        o.Fpu = r.Slice(56, FpuImage.Size).ToArray();
         if (wantMemory)
         {
             o.Memory = new byte[Layout.DataSize];

@@ -13,6 +13,8 @@ public sealed class Outcome
     public uint Eip { get; set; }
     public ulong MemoryHash { get; set; }
     public byte[]? Memory { get; set; }
+    /// <summary>The x87 state at the end (or at the fault): an FNSAVE image (<see cref="FpuImage"/>).</summary>
+    public byte[] Fpu { get; set; } = FpuImage.Initial();
     public string? Error { get; set; }
 
     public static readonly string[] RegNames = ["eax", "ecx", "edx", "ebx", "esp", "ebp", "esi", "edi"];
@@ -29,6 +31,8 @@ public sealed class Outcome
         4 => "#OF",
         5 => "#BR",
         6 => "#UD",
+        7 => "#NM",
+        16 => "#MF",
         12 => "#SS",
         13 => "#GP",
         14 => "#PF",
@@ -42,6 +46,7 @@ public sealed class Outcome
         if (Error is not null) return $"error: {Error}";
         for (int i = 0; i < 8; i++) sb.Append($"{RegNames[i]}={Regs[i]:x8} ");
         sb.Append($"eflags={Eflags:x8} trap={TrapName(Trap)} eip={Eip:x8}");
+        if (!FpuImage.IsInitial(Fpu)) sb.Append('\n').Append(FpuImage.Describe(Fpu));
         return sb.ToString();
     }
 }
@@ -72,6 +77,9 @@ public static class Comparison
         uint delta = (hw.Eflags ^ tm.Eflags) & flagMask;
         if (delta != 0)
             diffs.Add($"eflags: hardware {hw.Eflags & flagMask:x8}, transmeta {tm.Eflags & flagMask:x8} (differ in {FlagNames(delta)}; compared {flagMask:x})");
+        uint fpuMask = seq.FpuMaskAt(hw.Eip);
+        if (hw.Eip != tm.Eip) fpuMask = (fpuMask & seq.FpuMaskAt(tm.Eip) & 0xFFFF) | ((fpuMask | seq.FpuMaskAt(tm.Eip)) & 0xFF_0000);
+        FpuImage.Differences(hw.Fpu, tm.Fpu, fpuMask, hw.Trap >= 0, diffs);
         if (hw.MemoryHash != tm.MemoryHash)
         {
             if (hw.Memory is not null && tm.Memory is not null)

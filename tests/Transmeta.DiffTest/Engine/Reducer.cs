@@ -92,6 +92,22 @@ public sealed class Reducer(NativeHarness native, TransmetaRunner runner)
                     yield return s.With(init: c);
                 }
         }
+        // The x87 state: registers emptied (tag 11, contents kept), a plain control word, no
+        // status bits but TOP.
+        {
+            byte[] f = s.Init.Fpu;
+            uint tw = FpuImage.Tw(f), cw = FpuImage.Cw(f), sw = FpuImage.Sw(f);
+            for (int p = 0; p < 8; p++)
+                if (((tw >> (2 * p)) & 3) != 3)
+                {
+                    var c = s.Init.Clone();
+                    c.Fpu = FpuImage.WithWords(f, cw, sw, tw | 3u << (2 * p));
+                    yield return s.With(init: c);
+                }
+            if ((cw & 0x3F) != 0x3F) { var c = s.Init.Clone(); c.Fpu = FpuImage.WithWords(f, cw | 0x3F, sw, tw); yield return s.With(init: c); }
+            if ((cw & 0xFFC0) != 0x0340) { var c = s.Init.Clone(); c.Fpu = FpuImage.WithWords(f, (cw & 0x3F) | 0x0340, sw, tw); yield return s.With(init: c); }
+            if ((sw & ~0x3800u) != 0) { var c = s.Init.Clone(); c.Fpu = FpuImage.WithWords(f, cw, sw & 0x3800, tw); yield return s.With(init: c); }
+        }
         // Immediates and prefixes.
         for (int i = 0; i < s.Items.Count; i++)
             for (int k = 0; k < s.Items[i].Insns.Count; k++)
@@ -169,6 +185,7 @@ public sealed class Reducer(NativeHarness native, TransmetaRunner runner)
         sb.AppendLine(init.ZeroMemory
             ? "            data buffer zero-filled"
             : $"            data buffer {Layout.DataBase:x8}..{Layout.DataEnd - 1:x8} from seed 0x{init.MemorySeed:x16} (DataFill)");
+        if (!FpuImage.IsInitial(init.Fpu)) sb.AppendLine(FpuImage.Describe(init.Fpu)[1..]);
         var decoder = Iced.Intel.Decoder.Create(32, new ByteArrayCodeReader(seq.Code), Layout.CodeBase);
         var formatter = new NasmFormatter();
         formatter.Options.FirstOperandCharIndex = 8;

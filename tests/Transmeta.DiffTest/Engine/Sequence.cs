@@ -78,10 +78,14 @@ public sealed class InitialState
     public uint Eflags { get; set; } = 0x202;
     public ulong MemorySeed { get; set; }
     public bool ZeroMemory { get; set; }
+    /// <summary>The x87 state: a 32-bit protected-mode FNSAVE image (108 bytes) the harness
+    /// loads with FRSTOR (default: the state FNINIT leaves).</summary>
+    public byte[] Fpu { get; set; } = FpuImage.Initial();
 
     public InitialState Clone() => new()
     {
         Regs = (uint[])Regs.Clone(), Eflags = Eflags, MemorySeed = MemorySeed, ZeroMemory = ZeroMemory,
+        Fpu = (byte[])Fpu.Clone(),
     };
 }
 
@@ -115,13 +119,35 @@ public sealed class CompiledSequence
     public required uint FinalMask { get; init; }
     /// <summary>Per instruction: general registers (bit r, Iced order) not compared when it faults.</summary>
     public required byte[] RegsMaskedAtFault { get; init; }
+    /// <summary>Per instruction, x87 state compared if it faults: the low 16 bits are the
+    /// compared status-word bits, bits 16..23 the physical registers compared loosely
+    /// (transcendental results: <see cref="FpuImage.Close"/>).</summary>
+    public required uint[] FpuMaskBefore { get; init; }
+    public required uint FinalFpuMask { get; init; }
+
+    public uint FpuMaskAt(uint eip)
+    {
+        if (eip == EndEip) return FinalFpuMask;
+        int k = IndexAt(eip);
+        return k >= 0 ? FpuMaskBefore[k] : FinalFpuMask;
+    }
 
     public uint EndEip => Layout.CodeBase + (uint)Code.Length;
 
     /// <summary>General registers not compared for a run that faulted at <paramref name="eip"/>.</summary>
+    /// <summary>The instruction that holds <paramref name="eip"/> (a fault may report the
+    /// address of a part of one: FSTSW is WAIT + FNSTSW), or -1.</summary>
+    public int IndexAt(uint eip)
+    {
+        int off = (int)(eip - Layout.CodeBase);
+        if (eip < Layout.CodeBase || off >= Code.Length) return -1;
+        int k = Array.BinarySearch(Offsets, off);
+        return k >= 0 ? k : ~k - 1;
+    }
+
     public byte RegsMaskedAt(uint eip)
     {
-        int k = Array.IndexOf(Offsets, (int)(eip - Layout.CodeBase));
+        int k = IndexAt(eip);
         return k >= 0 ? RegsMaskedAtFault[k] : (byte)0;
     }
 
@@ -129,7 +155,7 @@ public sealed class CompiledSequence
     public uint MaskAt(uint eip)
     {
         if (eip == EndEip) return FinalMask;
-        int k = Array.IndexOf(Offsets, (int)(eip - Layout.CodeBase));
+        int k = IndexAt(eip);
         return k >= 0 ? MaskBefore[k] : FinalMask;
     }
 }

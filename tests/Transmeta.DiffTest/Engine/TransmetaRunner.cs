@@ -127,6 +127,11 @@ public sealed unsafe class TransmetaRunner : IDisposable
         NativeMemory.Clear(_cpu, (nuint)CpuState.Size);
         for (int i = 0; i < 8; i++) _cpu->Gpr[i] = init.Regs[i];
         _cpu->SetEflags(init.Eflags);
+        fixed (byte* img = init.Fpu)
+        {
+            Transmeta.Frontend.Fpu.FpuImages.LoadEnv((byte*)_cpu, img, size32: true);
+            Transmeta.Frontend.Fpu.FpuImages.LoadRegisters((byte*)_cpu, img + 28);
+        }
         _cpu->Eip = Layout.CodeBase;
         // One run in four has an instruction deadline that comes early and keeps coming: a REP
         // string instruction then leaves its block between iterations (as for an interrupt)
@@ -199,6 +204,12 @@ public sealed unsafe class TransmetaRunner : IDisposable
         }
         for (int i = 0; i < 8; i++) outcome.Regs[i] = _cpu->Gpr[i];
         outcome.Eflags = _cpu->GetEflags();
+        outcome.Fpu = new byte[FpuImage.Size];
+        fixed (byte* img = outcome.Fpu)
+        {
+            Transmeta.Frontend.Fpu.FpuImages.StoreEnv((byte*)_cpu, img, size32: true);
+            Transmeta.Frontend.Fpu.FpuImages.StoreRegisters((byte*)_cpu, img + 28);
+        }
     }
 
     // Slow paths: misaligned accesses (the inline path takes aligned ones only), which may

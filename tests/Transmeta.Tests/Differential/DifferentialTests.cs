@@ -17,7 +17,11 @@ namespace Transmeta.Tests.Differential;
 /// backends, TRANSMETA_DIFF_COUNT_&lt;BACKEND&gt; (e.g. TRANSMETA_DIFF_COUNT_IL) for one. Longer runs:
 /// <c>dotnet run --project tests/Transmeta.DiffTest -c Release -- --seed S --count N</c>.
 /// <para>Cost (2-core machine, CPU time per 100,000 sequences): generation 3-4 s, native 2 s,
-/// interpreter 7 s, IL 85-100 s (the JIT: about 0.6 ms per compiled block). The LLVM backend
+/// interpreter 7 s, IL 85-100 s (the JIT: about 0.6 ms per compiled block). The x87 family (a
+/// third of the sequences are mostly x87, the rest have an x87 instruction now and then) is part
+/// of the same run: the FPU state goes in with FRSTOR and comes out with FNSAVE (see
+/// tests/Transmeta.DiffTest/Engine/X87.cs and FpuImage.cs for what is masked); it costs about 7%
+/// more CPU per sequence on IL than integer-only sequences. The LLVM backend
 /// compiles a block in about 13 ms, 1,700 s per 100,000: its default here is 1,000.</para>
 /// </summary>
 [Trait("Category", "Differential")]
@@ -87,6 +91,7 @@ public class DifferentialTests(ITestOutputHelper output)
         {
             Assert.Equal(a[i].Code, b[i].Code);
             Assert.Equal(a[i].Source.Init.Regs, b[i].Source.Init.Regs);
+            Assert.Equal(a[i].Source.Init.Fpu, b[i].Source.Init.Fpu);
         }
         Assert.NotEqual(a.Select(s => Convert.ToHexString(s.Code)), c.Select(s => Convert.ToHexString(s.Code)));
     }
@@ -120,6 +125,100 @@ public class DifferentialTests(ITestOutputHelper output)
         // Reading an undefined flag is not a valid sequence.
         var bad = new List<Item> { new Item("t").Add(Instruction.Create(Code.Mul_rm32, Register.EBX)), new Item("t").Add(Instruction.Create(Code.Sete_rm8, Register.AL)) };
         Assert.Null(FlagAnalysis.Compile(new Sequence { Init = init, Items = bad }, out _));
+    }
+
+    [Fact]
+    public void X87MasksFollowTheSdm()
+    {
+        static CompiledSequence? Compile(InitialState init, params Instruction[] insns) =>
+            FlagAnalysis.Compile(new Sequence { Init = init, Items = insns.Select(i => new Item("t").Add(i)).ToList() }, out _);
+        // Two registers full (TOP 6), C0..C3 set.
+        var st = Enumerable.Repeat((0x8000_0000_0000_0000ul, (ushort)0x3FFF), 8).ToArray();
+        var init = new InitialState { Regs = [1, 2, 3, 4, Layout.StackLow, 6, 7, 8], Fpu = FpuImage.Build(0x037F, 0x3000 | FpuImage.AllCc, 0x0FFF, st) };
+        const uint c0c2c3 = FpuImage.C0 | FpuImage.C2 | FpuImage.C3;
+        // FADD: C1 defined, C0 C2 C3 undefined; FCOM defines all four again.
+        Assert.Equal(0xFFFFu & ~c0c2c3, Compile(init, Instruction.Create(Code.Fadd_st0_sti, Register.ST0, Register.ST1))!.FinalFpuMask);
+        Assert.Equal(0xFFFFu, Compile(init, Instruction.Create(Code.Fadd_st0_sti, Register.ST0, Register.ST1), Instruction.Create(Code.Fcom_st0_sti, Register.ST0, Register.ST1))!.FinalFpuMask);
+        // FNSTSW may not store undefined condition codes; after FXAM it may.
+        Assert.Null(Compile(init, Instruction.Create(Code.Fld1), Instruction.Create(Code.Fnstsw_AX, Register.AX)));
+        Assert.NotNull(Compile(init, Instruction.Create(Code.Fld1), Instruction.Create(Code.Fxam), Instruction.Create(Code.Fnstsw_AX, Register.AX)));
+        // FSIN: its result register (physical 6, ST(0)) compared loosely, C1 undefined, and no
+        // later instruction may compute with it (a move may).
+        CompiledSequence sin = Compile(init, Instruction.Create(Code.Fsin))!;
+        Assert.Equal(1u << (16 + 6), sin.FinalFpuMask & 0xFF_0000);
+        Assert.Equal(0u, sin.FinalFpuMask & FpuImage.C1);
+        Assert.Null(Compile(init, Instruction.Create(Code.Fsin), Instruction.Create(Code.Fadd_st0_sti, Register.ST0, Register.ST1)));
+        CompiledSequence moved = Compile(init, Instruction.Create(Code.Fsin), Instruction.Create(Code.Fxch_st0_sti, Register.ST0, Register.ST1))!;
+        Assert.Equal(3u << (16 + 6), moved.FinalFpuMask & 0xFF_0000);
+    }
+
+    [Fact]
+    public void X87TranscendentalTolerance()
+    {
+        var one = (0x8000_0000_0000_0000ul, (ushort)0x3FFF);
+        Assert.True(FpuImage.Close(one, (0x8000_0000_0000_0FFFul, (ushort)0x3FFF)));    // < 1 double ulp
+        Assert.True(FpuImage.Close(one, (0xFFFF_FFFF_FFFF_F800ul, (ushort)0x3FFE)));    // just below, 1 double ulp
+        Assert.False(FpuImage.Close(one, (0x8000_0000_0000_3000ul, (ushort)0x3FFF)));   // 6 double ulps
+        Assert.False(FpuImage.Close(one, (0x8000_0000_0000_0000ul, (ushort)0xBFFF)));   // sign
+        Assert.False(FpuImage.Close((0xC000_0000_0000_0000ul, (ushort)0xFFFF), (0xC000_0000_0000_0001ul, (ushort)0xFFFF))); // NaNs exact
+    }
+
+    /// <summary>Mismatches the tester found in x87 stores whose fault must come before any
+    /// write (reduced by hand to one instruction each), run natively and on the backend.</summary>
+    [Theory]
+    [MemberData(nameof(TestBackends.Names), MemberType = typeof(TestBackends))]
+    public void ReducedX87StoreFaultsStayFixed(string backend)
+    {
+        static MemoryOperand At(uint address) => new(Register.None, Register.None, 1, (int)address, 4, false, Register.None);
+        var one = (0x8000_0000_0000_0000ul, (ushort)0x3FFF);
+        var big = (0x8000_0000_0000_0000ul, (ushort)0x403E);   // 2^63: FISTP m16 is invalid
+        var empty = (0ul, (ushort)0);
+        byte[] Fpu(uint cw, (ulong, ushort) st0, bool full) =>
+            FpuImage.Build(cw, 0x3800, full ? 0x3FFFu : 0xFFFFu, [st0, empty, empty, empty, empty, empty, empty, empty]);
+        var cases = new (string Name, byte[] Fpu, Instruction Insn)[]
+        {
+            ("fstp m80 across the end of the buffer", Fpu(0x037F, one, true), Instruction.Create(Code.Fstp_m80fp, At(Layout.DataEnd - 5))),
+            ("fstp m64 across the end of the buffer", Fpu(0x037F, one, true), Instruction.Create(Code.Fstp_m64fp, At(Layout.DataEnd - 6))),
+            ("fistp m16, unmasked invalid, unmapped: #PF first", Fpu(0x037E, big, true), Instruction.Create(Code.Fistp_m16int, At(Layout.DataEnd + 0x20))),
+            ("fbstp, empty ST(0), unmasked invalid, unmapped: #PF first", Fpu(0x037E, empty, false), Instruction.Create(Code.Fbstp_m80bcd, At(Layout.DataBase - 0x38))),
+            ("fnstenv across the end of the buffer", Fpu(0x037F, one, true), Instruction.Create(Code.Fnstenv_m28byte, At(Layout.DataEnd - 14))),
+            ("fnsave across the end of the buffer", Fpu(0x037F, one, true), Instruction.Create(Code.Fnsave_m108byte, At(Layout.DataEnd - 0x38))),
+        };
+        using var native = NativeHarness.Start();
+        using var runner = new TransmetaRunner(TestBackends.Create(backend), native.Selectors);
+        var failures = new List<string>();
+        foreach (var (name, fpu, insn) in cases)
+        {
+            var init = new InitialState { Regs = [0, 0, 0, 0, Layout.StackLow, 0, 0, 0], Fpu = fpu, MemorySeed = 5 };
+            CompiledSequence? seq = FlagAnalysis.Compile(new Sequence { Init = init, Items = [new Item("x87").Add(insn)] }, out string? why);
+            Assert.True(seq is not null, $"{name}: {why}");
+            Outcome hw = native.Run(seq!, wantMemory: true), tm = runner.Run(seq!, wantMemory: true);
+            Assert.NotEqual(-1, hw.Trap);
+            var diffs = Comparison.Differences(seq!, hw, tm, out _);
+            if (diffs.Count > 0) failures.Add($"{name}: {string.Join("; ", diffs)}");
+        }
+        Assert.True(failures.Count == 0, string.Join("\n", failures));
+    }
+
+    /// <summary>The same for the x87 part: with an FCHS that does nothing, the tester finds it.</summary>
+    [Fact]
+    public void FindsAnInjectedX87Bug()
+    {
+        var broken = new LifterTable();
+        foreach (Mnemonic m in Enum.GetValues<Mnemonic>())
+            if (AllLifters.Table.Find(m) is { } lifter && m != Mnemonic.Fchs) broken.Add(m, lifter);
+        broken.Add(Mnemonic.Fchs, _ => { });
+
+        Batch batch = Shared.Value;
+        int n = Math.Min(5000, batch.Sequences.Count);
+        var seqs = batch.Sequences.Take(n).ToList();
+        using var session = new DiffSession(batch.Native, TestBackends.Create, lifters: broken);
+        DiffSession.BackendResult result = session.RunBackend("interp", seqs, batch.Hardware.Take(n).ToArray());
+        Assert.NotEmpty(result.Mismatches);
+        Assert.All(result.Mismatches, i => Assert.Contains(seqs[i].Source.Flat, insn => insn.Mnemonic == Mnemonic.Fchs));
+        string report = session.Report("interp", seqs, result.Mismatches.Take(1), new HashSet<string>(), 1)[0];
+        output.WriteLine(report);
+        Assert.Contains("fchs", report);
     }
 
     /// <summary>The tester must find a bug: with a BSWAP lifter that does nothing, some sequences

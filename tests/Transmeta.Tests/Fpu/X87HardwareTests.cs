@@ -18,7 +18,7 @@ public class X87HardwareTests
 {
     private const int Chunk = 250;
 
-    public static readonly string[] Files = ["arith", "unary", "compare", "store", "load", "scale", "sequence", "edge"];
+    public static readonly string[] Files = ["arith", "unary", "compare", "store", "load", "scale", "sequence", "edge", "difftest"];
 
     private static readonly ConcurrentDictionary<string, IReadOnlyList<X87Case>> Cache = new();
 
@@ -55,6 +55,11 @@ public class X87HardwareTests
     [Theory]
     [MemberData(nameof(TranscendentalChunks))]
     public void TranscendentalsMatchHardware(string backend, int start) => Run(backend, "transcendental", start, approximate: true);
+
+    /// <summary>Transcendental cases reduced from mismatches of the differential tester.</summary>
+    [Theory]
+    [MemberData(nameof(TestBackends.Names), MemberType = typeof(TestBackends))]
+    public void DiffTestTranscendentalsMatchHardware(string backend) => Run(backend, "difftest-transcendental", 0, approximate: true);
 
     private static void Run(string backend, string file, int start, bool approximate)
     {
