@@ -60,24 +60,28 @@ public sealed class LlvmRunnerTests
     [Fact]
     public void TieredRunsWithoutLibLlvmAndSaysWhy()
     {
-        var (status, output, err) = RunWithoutLlvm("run", GuestImageFiles.Image("crc32-small"), "--stats", "--tier-thresholds", "10", "100");
+        // crc32 (about a second) rather than its -small build: long enough that IL code is
+        // swapped in whatever the machine's load.
+        var (status, output, err) = RunWithoutLlvm("run", GuestImageFiles.Image("crc32"), "--stats", "--tier-thresholds", "10", "100");
         Assert.Equal(1, status);
-        Assert.Equal(GuestImageFiles.ExpectedOutput("crc32-small"), System.Text.Encoding.Latin1.GetBytes(output));
+        Assert.Equal(GuestImageFiles.ExpectedOutput("crc32"), System.Text.Encoding.Latin1.GetBytes(output));
         Assert.Contains("tier note             the llvm tier is off:", err);
         Assert.Contains("apt-get install libllvm19", err);
         Assert.DoesNotContain("tier llvm", err);
         Assert.Matches(@"tier il\s+[1-9]", err);
     }
 
-    /// <summary>With libLLVM, the default tiered run has the llvm tier, and hot blocks reach it.</summary>
+    /// <summary>With libLLVM, the default tiered run has the llvm tier and reports it (that
+    /// units reach it is GuestImageTests.TieredRunPromotesHotBlocksWhileLooping, which waits
+    /// for the compiler threads; a run here may end before an LLVM compile does).</summary>
     [Fact]
-    public void TieredPromotesHotBlocksToLlvm()
+    public void TieredStatsShowTheLlvmTier()
     {
         var (status, _, err) = Run("run", GuestImageFiles.Image("crc32-small"), "--stats", "--tier-thresholds", "10", "1000");
         Assert.Equal(1, status);
-        Assert.Matches(@"tier llvm\s+[1-9]", err);
+        Assert.Matches(@"tier llvm\s+\d+ blocks", err);
         Assert.Contains("ms median per block", err);
-        Assert.Contains("llvm native code", err);
+        Assert.DoesNotContain("tier note", err);
     }
 
     /// <summary>Units that mostly call managed helpers (x87 code) stay in IL: from LLVM code each

@@ -122,8 +122,9 @@ public class GuestImageTests
     [Fact]
     public void TieredRunPromotesHotBlocksWhileLooping()
     {
-        GuestRun tiered = GuestRun.Start(GuestImageFiles.Image("crc32-small"), "tiered");
+        GuestRun tiered = GuestRun.Start(GuestImageFiles.Image("crc32-small"), "tiered", settleTiers: true);
         Assert.Equal(1, tiered.Result.ExitStatus);
+        Assert.Equal(GuestImageFiles.ExpectedOutput("crc32-small"), tiered.Output);
         Assert.True(tiered.TierBlocksCompiled[0] > 0, "no block started in the first tier");
         for (int t = 1; t < tiered.TierBlocksCompiled.Length; t++)
             Assert.True(tiered.TierBlocksCompiled[t] > 0, $"tier {t} compiled nothing");

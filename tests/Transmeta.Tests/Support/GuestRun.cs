@@ -28,7 +28,7 @@ public sealed unsafe class GuestRun
     }
 
     public static GuestRun Start(string imagePath, string backend, ulong maxInstructions = 0, int memMiB = 32, bool regions = true,
-        bool chaining = true)
+        bool chaining = true, bool settleTiers = false)
     {
         var output = new MemoryStream();
         // "tiered" promotes aggressively (after a few dozen instructions, with loops sent back to
@@ -44,7 +44,19 @@ public sealed unsafe class GuestRun
         machine.Engine.Regions = regions;
         machine.Engine.Chaining = chaining;
         machine.LoadMultiboot(File.ReadAllBytes(imagePath), Path.GetFileName(imagePath));
-        RunResult result = machine.Run(maxInstructions);
+        RunResult result;
+        if (settleTiers && tiering is not null && maxInstructions == 0)
+        {
+            // Slices of a million instructions, each followed by waiting for the compiler
+            // threads, so promotion to every tier happens whatever the machine's load (the
+            // compiled code is swapped in at the next slice).
+            do
+            {
+                result = machine.Run(1_000_000);
+                tiering.WaitIdle(TimeSpan.FromSeconds(120));
+            } while (result.Reason == Transmeta.Vmm.Execution.StopReason.InstructionLimit);
+        }
+        else result = machine.Run(maxInstructions);
         return new GuestRun
         {
             Output = output.ToArray(),
