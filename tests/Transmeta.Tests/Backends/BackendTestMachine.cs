@@ -1,6 +1,7 @@
 using System.Runtime.InteropServices;
 using Transmeta.Backend.Il;
 using Transmeta.Backend.Interp;
+using Transmeta.Backend.LLVM;
 using Transmeta.IR;
 using Xunit;
 
@@ -168,20 +169,30 @@ public sealed unsafe class BackendTestMachine : IDisposable
         int WriteSlowCalls, (string, ulong, ulong, ulong, ulong)[] HelperCalls);
 }
 
-/// <summary>Builds blocks and runs them on the interpreter and the IL backend.</summary>
+/// <summary>
+/// Builds blocks and runs them on the interpreter (the reference), the IL backend and the LLVM
+/// backend, each on a fresh <see cref="BackendTestMachine"/>. The test machine only sets the
+/// managed slow paths and the test helpers only have managed entry points, so the LLVM runs also
+/// exercise that backend's native-to-managed thunks on every miss and call. Without libLLVM the
+/// LLVM runs fail (scripts/setup.sh installs it).
+/// </summary>
 public static unsafe class BackendRunner
 {
     public static readonly IrInterpreter Interpreter = new();
     public static readonly IlCompiler Il = new();
+    private static readonly Lazy<LlvmCompiler> SharedLlvm = new(() => new LlvmCompiler(new LlvmCompilerOptions { Verify = true }));
+
+    /// <summary>One LLVM compiler for all tests (it is thread-safe), as the VMM has one per machine.</summary>
+    public static LlvmCompiler Llvm => SharedLlvm.Value;
 
     public static IrBuilder NewBuilder(HelperTable? helpers = null) =>
         new(helpers ?? TestHelpers.Table, BackendTestMachine.Layout);
 
     /// <summary>Runs <paramref name="block"/> once on a fresh machine per backend (prepared by
-    /// <paramref name="setup"/>), checks that both backends leave identical exit codes, status,
-    /// state, RAM and slow-path traffic, and returns the IL run's machine for further asserts
-    /// (the caller disposes it).</summary>
-    public static BackendTestMachine RunBoth(IrBlock block, Action<BackendTestMachine>? setup, out int exitCode)
+    /// <paramref name="setup"/>), checks that IL and LLVM leave the interpreter's exit code,
+    /// status, state, RAM, slow-path and helper traffic, and returns the LLVM run's machine for
+    /// further asserts (the caller disposes it).</summary>
+    public static BackendTestMachine RunAll(IrBlock block, Action<BackendTestMachine>? setup, out int exitCode)
     {
         IrVerifier.Verify(block);
         BackendTestMachine.Snapshot reference;
@@ -191,21 +202,36 @@ public static unsafe class BackendRunner
             int code = Interpreter.Compile(block).Execute(m.Ctx);
             reference = m.Take(code);
         }
-        var il = new BackendTestMachine();
-        setup?.Invoke(il);
-        exitCode = Il.Compile(block).Execute(il.Ctx);
-        BackendTestMachine.Snapshot actual = il.Take(exitCode);
-        AssertSame(reference, actual, block);
-        return il;
+        using (BackendTestMachine il = Run(Il, block, setup, out int ilExit))
+            AssertSame(reference, il.Take(ilExit), block, "il");
+        BackendTestMachine llvm = Run(Llvm, block, setup, out exitCode);
+        try
+        {
+            AssertSame(reference, llvm.Take(exitCode), block, "llvm");
+        }
+        catch
+        {
+            llvm.Dispose();
+            throw;
+        }
+        return llvm;
     }
 
-    public static void AssertSame(BackendTestMachine.Snapshot reference, BackendTestMachine.Snapshot actual, IrBlock block)
+    private static BackendTestMachine Run(IBlockCompiler compiler, IrBlock block, Action<BackendTestMachine>? setup, out int exitCode)
     {
-        string where = block.Name;
-        Assert.True(reference.ExitCode == actual.ExitCode, $"{where}: exit code interp {reference.ExitCode} il {actual.ExitCode}\n{IrPrinter.Print(block)}");
-        Assert.True(reference.Status == actual.Status, $"{where}: status interp {reference.Status} il {actual.Status}");
+        var m = new BackendTestMachine();
+        setup?.Invoke(m);
+        exitCode = compiler.Compile(block).Execute(m.Ctx);
+        return m;
+    }
+
+    public static void AssertSame(BackendTestMachine.Snapshot reference, BackendTestMachine.Snapshot actual, IrBlock block, string backend)
+    {
+        string where = $"{block.Name} on {backend}";
+        Assert.True(reference.ExitCode == actual.ExitCode, $"{where}: exit code interp {reference.ExitCode} {backend} {actual.ExitCode}\n{IrPrinter.Print(block)}");
+        Assert.True(reference.Status == actual.Status, $"{where}: status interp {reference.Status} {backend} {actual.Status}");
         int diff = FirstDifference(reference.State, actual.State);
-        Assert.True(diff < 0, $"{where}: state differs at offset {diff}: interp {(diff < 0 ? 0 : reference.State[diff]):x2} il {(diff < 0 ? 0 : actual.State[diff]):x2}\n{IrPrinter.Print(block)}");
+        Assert.True(diff < 0, $"{where}: state differs at offset {diff}: interp {(diff < 0 ? 0 : reference.State[diff]):x2} {backend} {(diff < 0 ? 0 : actual.State[diff]):x2}\n{IrPrinter.Print(block)}");
         diff = FirstDifference(reference.Ram, actual.Ram);
         Assert.True(diff < 0, $"{where}: RAM differs at {BackendTestMachine.RamBase + (uint)Math.Max(0, diff):x8}\n{IrPrinter.Print(block)}");
         Assert.Equal(reference.ReadSlowCalls, actual.ReadSlowCalls);

@@ -69,7 +69,7 @@ public sealed class LlvmBackendTests
         IrBuilder ir = BackendRunner.NewBuilder();
         ir.StoreState(R(0), ir.Add(ir.LoadState(R(0)), ir.Const(3)));
         ir.Exit(BlockExit.Jump, 2);
-        CompiledBlock compiled = LlvmRunner.Llvm.Compile(ir.Finish(0x1000));
+        CompiledBlock compiled = BackendRunner.Llvm.Compile(ir.Finish(0x1000));
         using var m = new BackendTestMachine();
         for (int i = 0; i < 1000; i++) Assert.Equal(BlockExit.Jump, compiled.Execute(m.Ctx));
         Assert.Equal(3000u, m.Get32(R(0)));
@@ -98,7 +98,7 @@ public sealed class LlvmStateShadowTests
         ir.MarkLabel(own);
         ir.StoreState(FaultAddressOffset, ir.Const(0xBEEF));
         ir.Exit(BlockExit.Fault, 0);
-        using BackendTestMachine m = LlvmRunner.RunAll(ir.Finish(0x7000), s =>
+        using BackendTestMachine m = BackendRunner.RunAll(ir.Finish(0x7000), s =>
         {
             s.Set32(R(0), 41);
             s.Set32(R(1), raise);
@@ -124,7 +124,7 @@ public sealed class LlvmStateShadowTests
         ir.StoreState(R(2), n);
         ir.BranchIf(ir.Ne(n, ir.Const(0)), top);
         ir.Exit(BlockExit.Jump, 1);
-        using BackendTestMachine m = LlvmRunner.RunAll(ir.Finish(0x7100), s => s.Set32(R(2), 10), out _);
+        using BackendTestMachine m = BackendRunner.RunAll(ir.Finish(0x7100), s => s.Set32(R(2), 10), out _);
         Assert.Equal(50u, m.Get32(R(0)));
         Assert.Equal(5u + 10 + 15 + 20 + 25 + 30 + 35 + 40 + 45 + 50 + 10, m.Get32(R(1)));
     }
@@ -139,7 +139,7 @@ public sealed class LlvmStateShadowTests
         ir.StoreState(Q(0), ir.LoadState(R(0), IrType.I64));
         ir.StoreState(R(0), ir.Const(0x33333333));
         ir.Exit(BlockExit.Jump, 0);
-        using BackendTestMachine m = LlvmRunner.RunAll(ir.Finish(0x7200), null, out _);
+        using BackendTestMachine m = BackendRunner.RunAll(ir.Finish(0x7200), null, out _);
         Assert.Equal(0x22222222_11111111ul, m.Get64(Q(0)));
         Assert.Equal(0x33333333u, m.Get32(R(0)));
     }

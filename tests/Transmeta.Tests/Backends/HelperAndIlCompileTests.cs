@@ -1,13 +1,11 @@
+using Transmeta.Backend.Il;
 using Transmeta.IR;
 using Xunit;
 using static Transmeta.Tests.Backends.BackendTestMachine;
 
 namespace Transmeta.Tests.Backends;
 
-/// <summary>Helper calls on the LLVM backend: arguments, results, state around the call, faults
-/// and code-modified statuses. The test helpers only have managed entry points, so these calls go
-/// through the backend's native-to-managed thunk.</summary>
-public sealed class LlvmHelperTests
+public sealed class BackendHelperTests
 {
     [Fact]
     public void CallHelperPassesArgumentsAndReturnsI64()
@@ -23,7 +21,7 @@ public sealed class LlvmHelperTests
         int r2 = ir.CallHelper(TestHelpers.Mix);       // no arguments at all
         ir.StoreState(Q(2), r2);
         ir.Exit(BlockExit.Jump, 1);
-        using BackendTestMachine m = LlvmRunner.RunAll(ir.Finish(0x1000), s =>
+        using BackendTestMachine m = BackendRunner.RunAll(ir.Finish(0x1000), s =>
         {
             s.Set32(R(0), 0x80000000);
             s.Set64(Q(0), 0xFFFFFFFF_00000001);
@@ -44,7 +42,7 @@ public sealed class LlvmHelperTests
         ir.StoreState(R(0), ir.Const(1000));
         ir.StoreState(Q(1), ir.CallHelper(TestHelpers.ReadsState, ir.Const(5)));
         ir.Exit(BlockExit.Jump, 1);
-        using BackendTestMachine m = LlvmRunner.RunAll(ir.Finish(0x1000), null, out _);
+        using BackendTestMachine m = BackendRunner.RunAll(ir.Finish(0x1000), null, out _);
         Assert.Equal(1005ul, m.Get64(Q(1)));
     }
 
@@ -62,7 +60,7 @@ public sealed class LlvmHelperTests
         ir.InsnStart(0x00501007, 2);
         ir.StoreState(PcOffset, ir.Const(0x00501009));
         ir.Exit(BlockExit.Jump, 3);
-        using BackendTestMachine m = LlvmRunner.RunAll(ir.Finish(0x00501000), s =>
+        using BackendTestMachine m = BackendRunner.RunAll(ir.Finish(0x00501000), s =>
         {
             s.Set32(R(5), arg);
             s.Set32(R(1), 0xEEEE);
@@ -90,7 +88,7 @@ public sealed class LlvmHelperTests
         ir.InsnStart(0x00502004, 1);
         ir.StoreState(R(2), ir.Const(5));
         ir.Exit(BlockExit.Jump, 2);
-        using BackendTestMachine m = LlvmRunner.RunAll(ir.Finish(0x00502000), null, out int exit);
+        using BackendTestMachine m = BackendRunner.RunAll(ir.Finish(0x00502000), null, out int exit);
         Assert.Equal(expectedExit, exit);
         Assert.Equal(expectedR2, m.Get32(R(2)));
         Assert.Equal(expectedRetired, m.Retired);
@@ -98,11 +96,41 @@ public sealed class LlvmHelperTests
     }
 }
 
-/// <summary>Blocks with thousands of temporaries.</summary>
-public sealed class LlvmLargeBlockTests
+public sealed class IlCompileTests
 {
     [Fact]
-    public void LongDependencyChain()
+    public void CompiledBlockDescribesItself()
+    {
+        IrBuilder ir = BackendRunner.NewBuilder();
+        ir.StoreState(R(0), ir.Add(ir.LoadState(R(0)), ir.Const(1)));
+        ir.Exit(BlockExit.Jump, 1);
+        IrBlock block = ir.Finish(0x00101234);
+        var compiler = new IlCompiler();
+        Assert.Equal("il", compiler.Name);
+        CompiledBlock compiled = compiler.Compile(block);
+        var il = Assert.IsType<IlCompiledBlock>(compiled);
+        Assert.Equal("il", il.Tier);
+        Assert.Equal("blk_00101234", il.Method.Name);
+        Assert.Same(block, il.Source);
+        Assert.InRange(il.IlBytes, 10, 200);
+        Assert.Equal(0, il.NativeCodeBytes);
+    }
+
+    [Fact]
+    public unsafe void CompiledBlockRunsRepeatedly()
+    {
+        IrBuilder ir = BackendRunner.NewBuilder();
+        ir.StoreState(R(0), ir.Add(ir.LoadState(R(0)), ir.Const(3)));
+        ir.Exit(BlockExit.Jump, 2);
+        CompiledBlock compiled = new IlCompiler().Compile(ir.Finish(0x1000));
+        using var m = new BackendTestMachine();
+        for (int i = 0; i < 1000; i++) Assert.Equal(BlockExit.Jump, compiled.Execute(m.Ctx));
+        Assert.Equal(3000u, m.Get32(R(0)));
+        Assert.Equal(2000ul, m.Retired);
+    }
+
+    [Fact]
+    public void LongDependencyChainSharesLocals()
     {
         // 3000 temporaries, each used once by the next: a handful of locals suffices.
         IrBuilder ir = BackendRunner.NewBuilder();
@@ -119,16 +147,18 @@ public sealed class LlvmLargeBlockTests
         IrBlock block = ir.Finish(0x1000);
         uint expected = 1;
         for (uint i = 0; i < 1000; i++) expected = ((expected + 5) ^ i) * 3;
-        using (BackendTestMachine m = LlvmRunner.RunAll(block, s =>
+        using (BackendTestMachine m = BackendRunner.RunAll(block, s =>
         {
             s.Set32(R(0), 1);
             s.Set32(R(1), 5);
         }, out _))
             Assert.Equal(expected, m.Get32(R(2)));
+        var compiled = new IlCompiler().CompileBlock(block);
+        Assert.InRange(compiled.IlLocals, 1, 4);
     }
 
     [Fact]
-    public void ManyLiveValues()
+    public void ManyLiveValuesGetDistinctLocals()
     {
         // 200 values all live at once, summed at the end.
         IrBuilder ir = BackendRunner.NewBuilder();
@@ -139,7 +169,7 @@ public sealed class LlvmLargeBlockTests
         foreach (int v in values) sum = ir.Add(sum, v);
         ir.StoreState(R(1), sum);
         ir.Exit(BlockExit.Jump, 1);
-        using BackendTestMachine m = LlvmRunner.RunAll(ir.Finish(0x1000), s => s.Set32(R(0), 0x01000001), out _);
+        using BackendTestMachine m = BackendRunner.RunAll(ir.Finish(0x1000), s => s.Set32(R(0), 0x01000001), out _);
         Assert.Equal(unchecked(0x01000001u * 20100u), m.Get32(R(1)));
     }
 }

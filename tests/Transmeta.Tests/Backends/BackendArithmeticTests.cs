@@ -5,12 +5,12 @@ using static Transmeta.Tests.Backends.BackendTestMachine;
 namespace Transmeta.Tests.Backends;
 
 /// <summary>
-/// Every value opcode on edge values (the cases of <see cref="IlArithmeticTests"/>), run on the
-/// interpreter, the IL backend and the LLVM backend with exact expected results. Each binary
-/// case runs with operands from guest state (allocas that mem2reg promotes), as constants
-/// (immediates LLVM folds) and mixed.
+/// Every value opcode on edge values, run on the interpreter, the IL backend and the LLVM backend
+/// with exact expected results. Each binary case runs with operands from guest state (IL locals,
+/// LLVM allocas that mem2reg promotes), as constants (IL literals, LLVM immediates it folds) and
+/// mixed, since the backends emit those differently.
 /// </summary>
-public sealed class LlvmArithmeticTests
+public sealed class BackendArithmeticTests
 {
     private const uint Sentinel = 0xA5A5A5A5;
 
@@ -95,7 +95,7 @@ public sealed class LlvmArithmeticTests
             ir.Exit(BlockExit.Jump, 1);
             IrBlock block = ir.Finish(0x1000);
 
-            using BackendTestMachine m = LlvmRunner.RunAll(block, s =>
+            using BackendTestMachine m = BackendRunner.RunAll(block, s =>
             {
                 s.Set32(R(0), a);
                 s.Set32(R(1), b);
@@ -170,7 +170,7 @@ public sealed class LlvmArithmeticTests
             ir.Exit(BlockExit.Jump, 1);
             IrBlock block = ir.Finish(0x2000);
 
-            using BackendTestMachine m = LlvmRunner.RunAll(block, s =>
+            using BackendTestMachine m = BackendRunner.RunAll(block, s =>
             {
                 s.Set64(Q(0), a);
                 s.Set64(Q(1), b);
@@ -216,7 +216,7 @@ public sealed class LlvmArithmeticTests
             int ta = constant ? ir.Const(a) : ir.LoadState(R(0));
             ir.StoreState(R(2), ir.Unary(op, ta));
             ir.Exit(BlockExit.Jump, 0);
-            using BackendTestMachine m = LlvmRunner.RunAll(ir.Finish(0x3000), s =>
+            using BackendTestMachine m = BackendRunner.RunAll(ir.Finish(0x3000), s =>
             {
                 s.Set32(R(0), a);
                 s.Set32(R(3), Sentinel);
@@ -240,7 +240,7 @@ public sealed class LlvmArithmeticTests
             int ta = constant ? ir.Const64(a) : ir.LoadState(Q(0), IrType.I64);
             ir.StoreState(Q(2), ir.Unary(op, ta));
             ir.Exit(BlockExit.Jump, 0);
-            using BackendTestMachine m = LlvmRunner.RunAll(ir.Finish(0x3000), s => s.Set64(Q(0), a), out _);
+            using BackendTestMachine m = BackendRunner.RunAll(ir.Finish(0x3000), s => s.Set64(Q(0), a), out _);
             Assert.Equal(expected, m.Get64(Q(2)));
         }
     }
@@ -259,7 +259,7 @@ public sealed class LlvmArithmeticTests
             ir.StoreState(Q(1), ir.Unary(Opcode.ZextTo64, ta));
             ir.StoreState(Q(2), ir.Unary(Opcode.SextTo64, ta));
             ir.Exit(BlockExit.Jump, 0);
-            using BackendTestMachine m = LlvmRunner.RunAll(ir.Finish(0x3000), s =>
+            using BackendTestMachine m = BackendRunner.RunAll(ir.Finish(0x3000), s =>
             {
                 s.Set32(R(0), a);
                 s.Set64(Q(1), ulong.MaxValue);
@@ -284,7 +284,7 @@ public sealed class LlvmArithmeticTests
             // The truncated value must behave as a 32-bit value afterwards (no stray high half).
             ir.StoreState(Q(3), ir.Unary(Opcode.ZextTo64, ir.Add(t, ir.Const(1))));
             ir.Exit(BlockExit.Jump, 0);
-            using BackendTestMachine m = LlvmRunner.RunAll(ir.Finish(0x3000), s => s.Set64(Q(0), a), out _);
+            using BackendTestMachine m = BackendRunner.RunAll(ir.Finish(0x3000), s => s.Set64(Q(0), a), out _);
             Assert.Equal(expected, m.Get32(R(2)));
             Assert.Equal((ulong)(uint)(expected + 1), m.Get64(Q(3)));
         }
@@ -305,7 +305,7 @@ public sealed class LlvmArithmeticTests
             ir.StoreState(R(1), ir.Select(c, ir.Const(0x1111), ir.LoadState(R(2))));
             ir.StoreState(Q(1), ir.Select(c, ir.LoadState(Q(2), IrType.I64), ir.Const64(0x22222222_00000002)));
             ir.Exit(BlockExit.Jump, 0);
-            using BackendTestMachine m = LlvmRunner.RunAll(ir.Finish(0x3000), s =>
+            using BackendTestMachine m = BackendRunner.RunAll(ir.Finish(0x3000), s =>
             {
                 s.Set32(R(0), cond);
                 s.Set32(R(2), 0x2222);
@@ -327,7 +327,7 @@ public sealed class LlvmArithmeticTests
         ir.StoreState(R(10), ir.Const(0xCAFEBABE));
         ir.StoreState(Q(10), ir.Const64(0x01234567_89ABCDEF));
         ir.Exit(BlockExit.Jump, 0);
-        using BackendTestMachine m = LlvmRunner.RunAll(ir.Finish(0x3000), s =>
+        using BackendTestMachine m = BackendRunner.RunAll(ir.Finish(0x3000), s =>
         {
             s.Set64(R(0), 0x77777777_12345678); // R(0) and R(1)
             s.Set64(Q(0), 0xFEDCBA98_76543210);

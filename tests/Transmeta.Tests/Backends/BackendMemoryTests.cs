@@ -6,7 +6,7 @@ namespace Transmeta.Tests.Backends;
 
 /// <summary>Guest loads and stores: the inline soft-TLB hit path, the slow path on misses,
 /// misalignment and page crossings, faults and the code-modified protocol.</summary>
-public sealed class IlMemoryTests
+public sealed class BackendMemoryTests
 {
     private static byte Pattern(uint address) => (byte)((address - RamBase) * 7 + 3);
 
@@ -50,7 +50,7 @@ public sealed class IlMemoryTests
     {
         foreach (bool constAddress in new[] { false, true })
         {
-            using BackendTestMachine m = BackendRunner.RunBoth(LoadBlock(size, address, constAddress),
+            using BackendTestMachine m = BackendRunner.RunAll(LoadBlock(size, address, constAddress),
                 s => s.Set32(R(0), address), out int exit);
             Assert.Equal(BlockExit.Jump, exit);
             Assert.Equal(PatternValue(address, size), m.Get32(R(1)));
@@ -67,7 +67,7 @@ public sealed class IlMemoryTests
         ir.StoreState(R(2), ir.Load(2, a));
         ir.StoreState(R(3), ir.Load(4, a));
         ir.Exit(BlockExit.Jump, 1);
-        using BackendTestMachine m = BackendRunner.RunBoth(ir.Finish(0x8000), s =>
+        using BackendTestMachine m = BackendRunner.RunAll(ir.Finish(0x8000), s =>
         {
             s.Set32(R(0), RamBase + 0x100);
             s.SetRamWord(RamBase + 0x100, 0xFEDC_BA98);
@@ -95,7 +95,7 @@ public sealed class IlMemoryTests
             int a = constAddress ? ir.Const(address) : ir.LoadState(R(0));
             ir.Store(size, a, ir.LoadState(R(1)));
             ir.Exit(BlockExit.Jump, 1);
-            using BackendTestMachine m = BackendRunner.RunBoth(ir.Finish(0x9000), s =>
+            using BackendTestMachine m = BackendRunner.RunAll(ir.Finish(0x9000), s =>
             {
                 s.Set32(R(0), address);
                 s.Set32(R(1), 0x8899AABB);
@@ -119,7 +119,7 @@ public sealed class IlMemoryTests
         ir.Store(2, ir.Add(a, ir.Const(2)), ir.Const(0x5566));
         ir.StoreState(R(1), ir.Load(4, a));
         ir.Exit(BlockExit.Jump, 1);
-        using BackendTestMachine m = BackendRunner.RunBoth(ir.Finish(0x9000), s => s.Set32(R(0), RamBase + 0x3000), out _);
+        using BackendTestMachine m = BackendRunner.RunAll(ir.Finish(0x9000), s => s.Set32(R(0), RamBase + 0x3000), out _);
         Assert.Equal(0x556633EEu, m.Get32(R(1)));
         Assert.Equal(0, m.ReadSlowCalls + m.WriteSlowCalls);
     }
@@ -141,7 +141,7 @@ public sealed class IlMemoryTests
         ir.StoreState(R(2), ir.Const(0x33));
         ir.StoreState(PcOffset, ir.Const(0x0040100A));
         ir.Exit(BlockExit.Jump, 3);
-        using BackendTestMachine m = BackendRunner.RunBoth(ir.Finish(0x00401000), s =>
+        using BackendTestMachine m = BackendRunner.RunAll(ir.Finish(0x00401000), s =>
         {
             s.Set32(R(5), Unmapped);
             s.Set32(R(1), 0xAAAA);
@@ -171,7 +171,7 @@ public sealed class IlMemoryTests
         ir.Store(4, ir.Const(RamBase + 0x48), ir.Const(0x55555555));
         ir.InsnStart(0x00402010, 3);
         ir.Exit(BlockExit.Jump, 4);
-        using BackendTestMachine m = BackendRunner.RunBoth(ir.Finish(0x00402000), s =>
+        using BackendTestMachine m = BackendRunner.RunAll(ir.Finish(0x00402000), s =>
         {
             s.Set32(R(0), Unmapped + 3);
             s.Set64(RetiredOffset, 7);
@@ -192,7 +192,7 @@ public sealed class IlMemoryTests
         IrBuilder ir = BackendRunner.NewBuilder();
         ir.StoreState(R(1), ir.Load(4, ir.Const(Unmapped)));
         ir.Exit(BlockExit.Jump, 1);
-        using BackendTestMachine m = BackendRunner.RunBoth(ir.Finish(0x9100), s =>
+        using BackendTestMachine m = BackendRunner.RunAll(ir.Finish(0x9100), s =>
         {
             s.Set32(PcOffset, 0x1234);
             s.Set64(RetiredOffset, 5);
@@ -220,7 +220,7 @@ public sealed class IlMemoryTests
         ir.InsnStart(0x00403004, 1);
         ir.StoreState(R(0), ir.Add(a, ir.Const(SoftTlbLayout.PageSize)));
         ir.Jump(loop);
-        using BackendTestMachine m = BackendRunner.RunBoth(ir.Finish(0x00403000), s => s.Set32(R(0), start), out int exit);
+        using BackendTestMachine m = BackendRunner.RunAll(ir.Finish(0x00403000), s => s.Set32(R(0), start), out int exit);
         Assert.Equal(BlockExit.Fault, exit);
         Assert.Equal(expectedPc, m.Pc);
         Assert.Equal(expectedRetired, m.Retired);
@@ -241,7 +241,7 @@ public sealed class IlMemoryTests
         ir.InsnStart(0x00404008, 2);
         ir.StoreState(R(2), ir.Const(3));          // next instruction: must not run
         ir.Exit(BlockExit.Jump, 3);
-        using BackendTestMachine m = BackendRunner.RunBoth(ir.Finish(0x00404000), s => s.Set64(RetiredOffset, 50), out int exit);
+        using BackendTestMachine m = BackendRunner.RunAll(ir.Finish(0x00404000), s => s.Set64(RetiredOffset, 50), out int exit);
         Assert.Equal(BlockExit.CodeModified, exit);
         Assert.Equal(0x00404008u, m.Pc);
         Assert.Equal(52ul, m.Retired);
@@ -261,7 +261,7 @@ public sealed class IlMemoryTests
         ir.Store(1, ir.LoadState(R(0)), ir.Const(0xCC));
         ir.StoreState(PcOffset, ir.Const(0x00405003));
         ir.Exit(BlockExit.Jump, 1);
-        using BackendTestMachine m = BackendRunner.RunBoth(ir.Finish(0x00405000), s => s.Set32(R(0), CodePage), out int exit);
+        using BackendTestMachine m = BackendRunner.RunAll(ir.Finish(0x00405000), s => s.Set32(R(0), CodePage), out int exit);
         Assert.Equal(BlockExit.Jump, exit);
         Assert.Equal(0x00405003u, m.Pc);
         Assert.Equal(1ul, m.Retired);
@@ -283,7 +283,7 @@ public sealed class IlMemoryTests
         ir.StoreState(R(0), ir.Add(p, ir.Const(0x800)));
         ir.StoreState(R(1), ir.Add(ir.LoadState(R(1)), ir.Const(1)));
         ir.Jump(loop);
-        using BackendTestMachine m = BackendRunner.RunBoth(ir.Finish(0x00406000), s => s.Set32(R(0), CodePage - 0x1000), out int exit);
+        using BackendTestMachine m = BackendRunner.RunAll(ir.Finish(0x00406000), s => s.Set32(R(0), CodePage - 0x1000), out int exit);
         Assert.Equal(BlockExit.CodeModified, exit);
         Assert.Equal(0x00406000u, m.Pc);
         Assert.Equal(3u, m.Get32(R(1)));                 // stores at -0x1000, -0x800, +0

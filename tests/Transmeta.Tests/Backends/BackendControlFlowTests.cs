@@ -6,7 +6,7 @@ namespace Transmeta.Tests.Backends;
 
 /// <summary>Labels, jumps, conditional branches (fused with their comparison or not), loops
 /// with back edges, exit codes and retired-instruction counts.</summary>
-public sealed class IlControlFlowTests
+public sealed class BackendControlFlowTests
 {
     /// <summary>sum = 0; do { sum += i; i--; } while (i != 0); loop-carried values live in state.</summary>
     private static IrBlock CountdownLoop(bool fuseCompare)
@@ -36,7 +36,7 @@ public sealed class IlControlFlowTests
     [InlineData(false, 1u, 1u)]
     public void LoopWithBackEdge(bool fuse, uint n, uint expectedSum)
     {
-        using BackendTestMachine m = BackendRunner.RunBoth(CountdownLoop(fuse), s =>
+        using BackendTestMachine m = BackendRunner.RunAll(CountdownLoop(fuse), s =>
         {
             s.Set32(R(0), n);
             s.Set64(RetiredOffset, 1000);
@@ -77,7 +77,7 @@ public sealed class IlControlFlowTests
                 ir.MarkLabel(target);
                 ir.StoreState(R(2), ir.Const(0x7));
                 ir.Exit(BlockExit.Hypercall, 2);
-                using BackendTestMachine m = BackendRunner.RunBoth(ir.Finish(0x5000), s =>
+                using BackendTestMachine m = BackendRunner.RunAll(ir.Finish(0x5000), s =>
                 {
                     s.Set32(R(0), a);
                     s.Set32(R(1), b);
@@ -110,7 +110,7 @@ public sealed class IlControlFlowTests
         ir.Exit(BlockExit.Jump, 4);
         ir.MarkLabel(other);
         ir.Exit(BlockExit.Interrupted, 7);
-        using BackendTestMachine m = BackendRunner.RunBoth(ir.Finish(0x6000), s => s.Set32(R(0), cond), out int exit);
+        using BackendTestMachine m = BackendRunner.RunAll(ir.Finish(0x6000), s => s.Set32(R(0), cond), out int exit);
         Assert.Equal(expectedExit, exit);
         Assert.Equal(expected, m.Get32(R(1)));
         Assert.Equal(expectedRetired, m.Retired);
@@ -140,7 +140,7 @@ public sealed class IlControlFlowTests
         ir.Jump(outer);
         ir.MarkLabel(done);
         ir.Exit(42, 9);
-        using BackendTestMachine m = BackendRunner.RunBoth(ir.Finish(0x7000), null, out int exit);
+        using BackendTestMachine m = BackendRunner.RunAll(ir.Finish(0x7000), null, out int exit);
         Assert.Equal(42, exit);
         Assert.Equal(870u, m.Get32(R(2)));
         Assert.Equal(10u, m.Get32(R(0)));
@@ -162,7 +162,7 @@ public sealed class IlControlFlowTests
         ir.BranchIf(ir.Ne(n, ir.Const(0)), loop);
         ir.StoreState(R(3), ir.Xor(t, acc));
         ir.Exit(BlockExit.Jump, 1);
-        using BackendTestMachine m = BackendRunner.RunBoth(ir.Finish(0x7100), s =>
+        using BackendTestMachine m = BackendRunner.RunAll(ir.Finish(0x7100), s =>
         {
             s.Set32(R(0), 5);
             s.Set32(R(2), 4);
