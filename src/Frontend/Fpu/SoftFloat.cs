@@ -169,6 +169,26 @@ public static class SoftFloat
         _ => false,
     };
 
+    /// <summary>Shifts the nonzero 128-bit significand r0:r1 left until bit 127 is set, lowering
+    /// the exponent <paramref name="e"/> by the shift (after a subtraction cancelled high bits).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    internal static void Normalize128(ref ulong r0, ref ulong r1, ref int e)
+    {
+        if (r0 == 0)
+        {
+            r0 = r1;
+            r1 = 0;
+            e -= 64;
+        }
+        int lz = BitOperations.LeadingZeroCount(r0);
+        if (lz != 0)
+        {
+            r0 = (r0 << lz) | (r1 >> (64 - lz));
+            r1 <<= lz;
+            e -= lz;
+        }
+    }
+
     /// <summary>hi:lo >>= count, OR-ing every bit shifted out into bit 0 (the sticky bit).</summary>
     internal static void ShiftRightJam128(ref ulong hi, ref ulong lo, int count)
     {
@@ -338,19 +358,7 @@ public static class SoftFloat
         ulong r1 = 0 - b1;
         ulong r0 = sa - b0 - (b1 != 0 ? 1UL : 0);
         int e = ea;
-        if (r0 == 0)
-        {
-            r0 = r1;
-            r1 = 0;
-            e -= 64;
-        }
-        int lz = BitOperations.LeadingZeroCount(r0);
-        if (lz != 0)
-        {
-            r0 = (r0 << lz) | (r1 >> (64 - lz));
-            r1 <<= lz;
-            e -= lz;
-        }
+        Normalize128(ref r0, ref r1, ref e);
         return RoundPack(ref env, sign, e, r0, r1);
     }
 

@@ -139,19 +139,7 @@ public static unsafe class X87Fast
         if (d == 0 && ma == mb) return new R(0, 0); // exact cancellation: +0 when rounding to nearest
         ulong r1 = 0 - b1;
         ulong r0 = ma - b0 - (b1 != 0 ? 1UL : 0);
-        if (r0 == 0)
-        {
-            r0 = r1;
-            r1 = 0;
-            ea -= 64;
-        }
-        int lz = BitOperations.LeadingZeroCount(r0);
-        if (lz != 0)
-        {
-            r0 = (r0 << lz) | (r1 >> (64 - lz));
-            r1 <<= lz;
-            ea -= lz;
-        }
+        SoftFloat.Normalize128(ref r0, ref r1, ref ea);
         return Round(sa, ea, r0, r1);
     }
 
