@@ -80,9 +80,15 @@ public sealed unsafe class LlvmCompiler : ISelectiveBlockCompiler
     /// helper), which then outweighs what LLVM's code saves. Measured on the x87 guests
     /// (mandelbrot: LLVM 0.75× IL on units at about one helper call per two instructions).
     /// </summary>
-    public double MaxHelperCallsPerInstruction { get; init; } = 0.2;
+    public double MaxHelperCallsPerInstruction { get; init; } = DefaultMaxHelperCallsPerInstruction;
+    public const double DefaultMaxHelperCallsPerInstruction = 0.2;
 
-    public bool WorthCompiling(IrBlock block, out string reason)
+    public bool WorthCompiling(IrBlock block, out string reason) =>
+        IsWorthCompiling(block, MaxHelperCallsPerInstruction, out reason);
+
+    /// <summary>The test of <see cref="WorthCompiling"/>, without a compiler (a tier that has not
+    /// created its JIT yet can answer it on the dispatcher's thread).</summary>
+    public static bool IsWorthCompiling(IrBlock block, double maxHelperCallsPerInstruction, out string reason)
     {
         int calls = 0, instructions = 0;
         foreach (ref readonly IrInstruction ins in block.Span)
@@ -90,7 +96,7 @@ public sealed unsafe class LlvmCompiler : ISelectiveBlockCompiler
             if (ins.Op == Opcode.InsnStart) instructions++;
             else if (ins.Op == Opcode.CallHelper && block.Helpers[ins.Aux].Body is null) calls++;
         }
-        if (instructions > 0 && calls > MaxHelperCallsPerInstruction * instructions)
+        if (instructions > 0 && calls > maxHelperCallsPerInstruction * instructions)
         {
             reason = $"{block.Name}: {calls} managed helper calls in {instructions} guest instructions";
             return false;

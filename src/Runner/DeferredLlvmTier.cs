@@ -27,5 +27,7 @@ public sealed class DeferredLlvmTier : ISelectiveBlockCompiler
 
     public CompiledBlock Compile(IrBlock block) => _compiler.Value.Compile(block);
 
-    public bool WorthCompiling(IrBlock block, out string reason) => _compiler.Value.WorthCompiling(block, out reason);
+    /// <summary>Answered without creating the JIT, so that happens on the tier's thread.</summary>
+    public bool WorthCompiling(IrBlock block, out string reason) =>
+        LlvmCompiler.IsWorthCompiling(block, LlvmCompiler.DefaultMaxHelperCallsPerInstruction, out reason);
 }
