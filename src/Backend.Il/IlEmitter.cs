@@ -24,6 +24,12 @@ internal sealed unsafe class IlEmitter
     private static readonly MethodInfo PopCount = typeof(BitOperations).GetMethod(nameof(BitOperations.PopCount), [typeof(uint)])!;
     private static readonly MethodInfo TrailingZeroCount = typeof(BitOperations).GetMethod(nameof(BitOperations.TrailingZeroCount), [typeof(uint)])!;
     private static readonly MethodInfo LeadingZeroCount = typeof(BitOperations).GetMethod(nameof(BitOperations.LeadingZeroCount), [typeof(uint)])!;
+    private static readonly MethodInfo LeadingZeroCount64 = typeof(BitOperations).GetMethod(nameof(BitOperations.LeadingZeroCount), [typeof(ulong)])!;
+    private static readonly MethodInfo MultiplyHigh = typeof(IlEmitter).GetMethod(nameof(MulHigh), BindingFlags.Public | BindingFlags.Static)!;
+
+    /// <summary>MulHiU: the JIT inlines this into the block (MULX or MUL).</summary>
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
+    public static ulong MulHigh(ulong a, ulong b) => Math.BigMul(a, b, out _);
     private static readonly MethodInfo ReverseEndianness = typeof(BinaryPrimitives).GetMethod(nameof(BinaryPrimitives.ReverseEndianness), [typeof(uint)])!;
 
     internal static readonly Type ContextPointer = typeof(RuntimeContext*);
@@ -139,6 +145,16 @@ internal sealed unsafe class IlEmitter
                 LoadTemp(ins.A, type);
                 il.Emit(type == IrType.I32 ? OpCodes.Stind_I4 : OpCodes.Stind_I8);
                 break;
+            case Opcode.LoadStateAt:
+                EmitIndexedStatePointer(ins);
+                il.Emit(type == IrType.I32 ? OpCodes.Ldind_U4 : OpCodes.Ldind_I8);
+                StoreTemp(ins.Dst, type);
+                break;
+            case Opcode.StoreStateAt:
+                EmitIndexedStatePointer(ins);
+                LoadTemp(ins.B, type);
+                il.Emit(type == IrType.I32 ? OpCodes.Stind_I4 : OpCodes.Stind_I8);
+                break;
 
             case Opcode.Load:
                 _memory.EmitLoad(ins, _analysis.FaultSite[i]);
@@ -150,6 +166,12 @@ internal sealed unsafe class IlEmitter
             case Opcode.Add: Binary(ins, OpCodes.Add); break;
             case Opcode.Sub: Binary(ins, OpCodes.Sub); break;
             case Opcode.Mul: Binary(ins, OpCodes.Mul); break;
+            case Opcode.MulHiU:
+                LoadTemp(ins.A, IrType.I64);
+                LoadTemp(ins.B, IrType.I64);
+                il.Emit(OpCodes.Call, MultiplyHigh);
+                StoreTemp(ins.Dst, IrType.I64);
+                break;
             case Opcode.And: Binary(ins, OpCodes.And); break;
             case Opcode.Or: Binary(ins, OpCodes.Or); break;
             case Opcode.Xor: Binary(ins, OpCodes.Xor); break;
@@ -219,6 +241,11 @@ internal sealed unsafe class IlEmitter
 
             case Opcode.Popcnt: Intrinsic(ins, PopCount); break;
             case Opcode.Ctz: Intrinsic(ins, TrailingZeroCount); break;
+            case Opcode.Clz when type == IrType.I64:
+                LoadTemp(ins.A, IrType.I64);
+                il.Emit(OpCodes.Call, LeadingZeroCount64);
+                StoreTemp(ins.Dst, IrType.I64);
+                break;
             case Opcode.Clz: Intrinsic(ins, LeadingZeroCount); break;
             case Opcode.Bswap: Intrinsic(ins, ReverseEndianness); break;
 
@@ -522,5 +549,14 @@ internal sealed unsafe class IlEmitter
     {
         Il.Emit(OpCodes.Ldloc, State);
         Il.EmitAddOffset(offset);
+    }
+
+    /// <summary>state + Imm + index (zero-extended) of a LoadStateAt/StoreStateAt.</summary>
+    private void EmitIndexedStatePointer(in IrInstruction ins)
+    {
+        EmitStatePointer((int)ins.Imm);
+        LoadTemp(ins.A, IrType.I32);
+        Il.Emit(OpCodes.Conv_U);
+        Il.Emit(OpCodes.Add);
     }
 }

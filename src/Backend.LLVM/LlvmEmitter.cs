@@ -64,7 +64,7 @@ internal sealed unsafe class LlvmEmitter
     private readonly LLVMTypeRef _readSlowType, _writeSlowType, _helperType, _helperThunkType, _unitType;
     /// <summary>Whether <see cref="BlockExit.Jump"/> exits try the chain table (<see cref="ChainToNextUnit"/>).</summary>
     private readonly bool _chaining;
-    private readonly Dictionary<string, (LLVMValueRef Fn, LLVMTypeRef Type)> _intrinsics = new();
+    private readonly Dictionary<(string, nint), (LLVMValueRef Fn, LLVMTypeRef Type)> _intrinsics = new();
 
     public LlvmEmitter(LlvmContextCache cx, LlvmModule module, IrBlock block, string symbol, bool chaining = true)
     {
@@ -140,6 +140,14 @@ internal sealed unsafe class LlvmEmitter
         {
             long end = fields[i].Key + fields[i].Value.Width;
             for (int j = i + 1; j < fields.Count && fields[j].Key < end; j++) conflict[i] = conflict[j] = true;
+        }
+        // A field inside the window of an indexed access may be that access's element: it stays
+        // in memory.
+        foreach (ref readonly IrInstruction ins in block.Span)
+        {
+            if (ins.Op is not (Opcode.LoadStateAt or Opcode.StoreStateAt)) continue;
+            for (int i = 0; i < fields.Count; i++)
+                if (fields[i].Key < ins.Imm + ins.Aux && ins.Imm < fields[i].Key + fields[i].Value.Width) conflict[i] = true;
         }
         var result = new List<(long, IrType)>();
         for (int i = 0; i < fields.Count; i++)
@@ -243,12 +251,20 @@ internal sealed unsafe class LlvmEmitter
                 else Store(LoadTemp(ins.A, type), StatePointer((ulong)ins.Imm), _cx.TbaaState);
                 break;
 
+            case Opcode.LoadStateAt:
+                StoreTemp(ins.Dst, Load(TypeOf(type), IndexedStatePointer(ins), _cx.TbaaState), type);
+                break;
+            case Opcode.StoreStateAt:
+                Store(LoadTemp(ins.B, type), IndexedStatePointer(ins), _cx.TbaaState);
+                break;
+
             case Opcode.Load: EmitGuestLoad(ins); break;
             case Opcode.Store: EmitGuestStore(ins); break;
 
             case Opcode.Add: Binary(ins, &LLVMBuildAdd); break;
             case Opcode.Sub: Binary(ins, &LLVMBuildSub); break;
             case Opcode.Mul: Binary(ins, &LLVMBuildMul); break;
+            case Opcode.MulHiU: MultiplyHigh(ins); break;
             case Opcode.And: Binary(ins, &LLVMBuildAnd); break;
             case Opcode.Or: Binary(ins, &LLVMBuildOr); break;
             case Opcode.Xor: Binary(ins, &LLVMBuildXor); break;
@@ -398,21 +414,34 @@ internal sealed unsafe class LlvmEmitter
         StoreTemp(ins.Dst, LLVMBuildSExt(_b, low, _cx.I32, NoName), IrType.I32);
     }
 
-    /// <summary>ctpop/cttz/ctlz/bswap on i32. cttz/ctlz get is_zero_poison = false, so a zero
-    /// operand gives 32 like <see cref="System.Numerics.BitOperations"/> (the IR never asks).</summary>
+    /// <summary>ctpop/cttz/ctlz/bswap on the instruction's type (i32; ctlz also i64). cttz/ctlz
+    /// get is_zero_poison = false, so a zero operand gives the width like
+    /// <see cref="System.Numerics.BitOperations"/> (the IR never asks).</summary>
     private void BitCount(in IrInstruction ins, string name, bool zeroIsPoisonArg)
     {
-        (LLVMValueRef fn, LLVMTypeRef fnType) = Intrinsic(name, _cx.I32);
+        IrType type = ins.Type;
+        (LLVMValueRef fn, LLVMTypeRef fnType) = Intrinsic(name, TypeOf(type));
         LLVMValueRef* args = stackalloc LLVMValueRef[2];
-        args[0] = LoadTemp(ins.A, IrType.I32);
+        args[0] = LoadTemp(ins.A, type);
         args[1] = LLVMConstInt(_cx.I1, 0, 0);
         LLVMValueRef v = LLVMBuildCall2(_b, fnType, fn, args, zeroIsPoisonArg ? 2u : 1u, NoName);
-        StoreTemp(ins.Dst, v, IrType.I32);
+        StoreTemp(ins.Dst, v, type);
+    }
+
+    /// <summary>MulHiU: the 128-bit product's high half (one MUL/MULX on x86-64).</summary>
+    private void MultiplyHigh(in IrInstruction ins)
+    {
+        LLVMTypeRef i128 = LLVMIntTypeInContext(_cx.Ref, 128);
+        LLVMValueRef a = LLVMBuildZExt(_b, LoadTemp(ins.A, IrType.I64), i128, NoName);
+        LLVMValueRef b = LLVMBuildZExt(_b, LoadTemp(ins.B, IrType.I64), i128, NoName);
+        LLVMValueRef product = LLVMBuildMul(_b, a, b, NoName);
+        LLVMValueRef high = LLVMBuildLShr(_b, product, LLVMConstInt(i128, 64, 0), NoName);
+        StoreTemp(ins.Dst, LLVMBuildTrunc(_b, high, _cx.I64, NoName), IrType.I64);
     }
 
     private (LLVMValueRef, LLVMTypeRef) Intrinsic(string name, LLVMTypeRef overload)
     {
-        if (_intrinsics.TryGetValue(name, out var found)) return found;
+        if (_intrinsics.TryGetValue((name, overload.Handle), out var found)) return found;
         byte[] bytes = Encoding.ASCII.GetBytes(name);
         uint id;
         fixed (byte* p = bytes) id = LLVMLookupIntrinsicID(p, (nuint)bytes.Length);
@@ -420,7 +449,7 @@ internal sealed unsafe class LlvmEmitter
         LLVMTypeRef* types = stackalloc LLVMTypeRef[1];
         types[0] = overload;
         var entry = (LLVMGetIntrinsicDeclaration(_module, id, types, 1), LLVMIntrinsicGetType(_cx.Ref, id, types, 1));
-        _intrinsics[name] = entry;
+        _intrinsics[(name, overload.Handle)] = entry;
         return entry;
     }
 
@@ -434,6 +463,13 @@ internal sealed unsafe class LlvmEmitter
     }
 
     private LLVMValueRef StatePointer(ulong offset) => ByteOffset(_state, I64(offset));
+
+    /// <summary>state + Imm + index of a LoadStateAt/StoreStateAt.</summary>
+    private LLVMValueRef IndexedStatePointer(in IrInstruction ins)
+    {
+        LLVMValueRef index = LLVMBuildZExt(_b, LoadTemp(ins.A, IrType.I32), _cx.I64, NoName);
+        return ByteOffset(StatePointer((ulong)ins.Imm), index);
+    }
     private LLVMValueRef ContextField(ulong offset) => ByteOffset(_ctx, I64(offset));
 
     private LLVMValueRef LoadPtr(LLVMValueRef basePtr, ulong offset) =>

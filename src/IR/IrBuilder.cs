@@ -56,6 +56,13 @@ public sealed class IrBuilder
     public int LoadState(int offset, IrType type = IrType.I32) => EmitValue(Opcode.LoadState, type, imm: offset);
     public void StoreState(int offset, int value) => EmitVoid(Opcode.StoreState, _types[value], a: value, imm: offset);
 
+    /// <summary>Dst = state[offset + index], inside the window of <paramref name="window"/> bytes at offset.</summary>
+    public int LoadStateAt(int offset, int window, int index, IrType type = IrType.I32) =>
+        EmitValue(Opcode.LoadStateAt, type, a: index, imm: offset, aux: window);
+    /// <summary>state[offset + index] = value, inside the window of <paramref name="window"/> bytes at offset.</summary>
+    public void StoreStateAt(int offset, int window, int index, int value) =>
+        EmitVoid(Opcode.StoreStateAt, _types[value], a: index, b: value, imm: offset, aux: window);
+
     public int Load(int size, int address) => EmitValue(Opcode.Load, IrType.I32, a: address, size: (byte)size);
     public void Store(int size, int address, int value) => EmitVoid(Opcode.Store, IrType.I32, a: address, b: value, size: (byte)size);
 
@@ -80,6 +87,8 @@ public sealed class IrBuilder
     public int Add(int a, int b) => Binary(Opcode.Add, a, b);
     public int Sub(int a, int b) => Binary(Opcode.Sub, a, b);
     public int Mul(int a, int b) => Binary(Opcode.Mul, a, b);
+    /// <summary>High 64 bits of the unsigned product of two I64 values.</summary>
+    public int MulHiU(int a, int b) => Binary(Opcode.MulHiU, a, b);
     public int And(int a, int b) => Binary(Opcode.And, a, b);
     public int Or(int a, int b) => Binary(Opcode.Or, a, b);
     public int Xor(int a, int b) => Binary(Opcode.Xor, a, b);

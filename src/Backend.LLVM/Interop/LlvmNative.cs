@@ -79,6 +79,7 @@ internal static unsafe partial class LlvmNative
     [LibraryImport(Library)] public static partial LLVMTypeRef LLVMInt16TypeInContext(LLVMContextRef c);
     [LibraryImport(Library)] public static partial LLVMTypeRef LLVMInt32TypeInContext(LLVMContextRef c);
     [LibraryImport(Library)] public static partial LLVMTypeRef LLVMInt64TypeInContext(LLVMContextRef c);
+    [LibraryImport(Library)] public static partial LLVMTypeRef LLVMIntTypeInContext(LLVMContextRef c, uint numBits);
     [LibraryImport(Library)] public static partial LLVMTypeRef LLVMVoidTypeInContext(LLVMContextRef c);
     [LibraryImport(Library)] public static partial LLVMTypeRef LLVMPointerTypeInContext(LLVMContextRef c, uint addressSpace);
     [LibraryImport(Library)]

@@ -15,11 +15,19 @@ public sealed class CodeFetchException(uint linear) : Exception($"instruction fe
 /// <summary>
 /// Decodes one guest block with Iced and lifts it to IR. A block ends at an instruction that
 /// transfers control or needs the VMM, before an instruction that starts on the next page (so
-/// invalidating a page drops every translation that read it), or at <see cref="MaxInstructions"/>.
+/// invalidating a page drops every translation that read it), or at <see cref="MaxInstructions"/>
+/// or <see cref="MaxOps"/>.
 /// </summary>
 public sealed class X86Translator
 {
     public const int MaxInstructions = 64;
+
+    /// <summary>A block ends after the instruction that takes its IR past this many operations
+    /// (before the passes). The inline x87 paths are 50-150 operations an instruction, and an
+    /// IL method past about 8,000 local references or 2,000 basic blocks is compiled by the .NET
+    /// JIT without optimization (MinOpts): 30 such instructions in one block were 2.5× slower.
+    /// LLVM's code generation time grows faster than linearly with the unit, too.</summary>
+    public const int MaxOps = 1500;
     private const int MaxInstructionLength = 15;
 
     private readonly LifterTable _lifters;
@@ -56,7 +64,7 @@ public sealed class X86Translator
             count++;
             next = insn.NextIP32;
             if (cx.EndsBlock) break;
-            if (count >= MaxInstructions || next >= pageEnd || next < eip)
+            if (count >= MaxInstructions || builder.Count >= MaxOps || next >= pageEnd || next < eip)
             {
                 EndAt(cx, next, count);
                 break;

@@ -88,6 +88,22 @@ public static class X87Lifters
             (int ea, int linear) = X87Common.Memory(cx);
             int value = ReadOperand(cx, form, linear);
             ulong desc = Make(op, form: form, fop: fop, mem: true, seg: X87Common.SegmentIndex(cx));
+            if (InlineArith(op) && form is Form.M64Fp or Form.M32Fp)
+            {
+                var p = new X87InlinePath(cx);
+                p.RequireDefaultControl();
+                p.RequireFull(p.Top);
+                var d0 = p.Read(p.Top);
+                SoftFloatIr.Result src = SoftFloatIr.FromIeee(b, value, form == Form.M64Fp ? IeeeFormat.Double : IeeeFormat.Single);
+                p.RequireNormal(d0, (src.Sig, src.SignExp));
+                SoftFloatIr.Result r = ApplyInline(b, op, d0, (src.Sig, src.SignExp));
+                p.FailIf(r.Fail);
+                p.Write(p.Top, r.Sig, r.SignExp);
+                p.Commit(p.Top, r.Flags, desc, ea);
+                b.CallHelper(X87Common.Helpers.ArithSlow, b.Const64(desc), value, b.Const(cx.Eip), ea);
+                p.End();
+                return;
+            }
             b.CallHelper(X87Common.Helpers.ArithFor(desc), b.Const64(desc), value, b.Const(cx.Eip), ea);
             return;
         }
@@ -96,8 +112,45 @@ public static class X87Lifters
         int form2 = dst == 0 ? Form.St0StI : Form.StISt0;
         int i = dst == 0 ? (cx.Insn.OpCount > 1 ? X87Common.St(cx, 1) : 1) : dst;
         ulong d = Make(op, st: i, form: form2, pops: pop ? 1 : 0, fop: fop);
+        if (InlineArith(op))
+        {
+            var p = new X87InlinePath(cx);
+            p.RequireDefaultControl();
+            int pi = p.Phys(i);
+            p.RequireFull(p.Top);
+            p.RequireFull(pi);
+            var st0 = p.Read(p.Top);
+            var sti = p.Read(pi);
+            p.RequireNormal(st0, sti);
+            SoftFloatIr.Result r = form2 == Form.St0StI ? ApplyInline(b, op, st0, sti) : ApplyInline(b, op, sti, st0);
+            p.FailIf(r.Fail);
+            p.Write(form2 == Form.St0StI ? p.Top : pi, r.Sig, r.SignExp);
+            int newTop = p.Top;
+            if (pop)
+            {
+                p.SetTags(b.And(p.Tags, b.Not(p.Bit(p.Top))));
+                newTop = p.Phys(1);
+            }
+            p.Commit(newTop, r.Flags, d);
+            b.CallHelper(X87Common.Helpers.ArithSlow, b.Const64(d), b.Const64(0), b.Const(cx.Eip), b.Const(0));
+            p.End();
+            return;
+        }
         b.CallHelper(X87Common.Helpers.ArithFor(d), b.Const64(d), b.Const64(0), b.Const(cx.Eip), b.Const(0));
     }
+
+    /// <summary>Operations with an inline path (division stays a helper call: its 128-by-64-bit
+    /// quotient has no IR operation).</summary>
+    private static bool InlineArith(int op) => X87InlinePath.Enabled && op is ArithOp.Add or ArithOp.Sub or ArithOp.SubR or ArithOp.Mul;
+
+    /// <summary>dest ← dest op src, for <see cref="InlineArith"/> operations.</summary>
+    private static SoftFloatIr.Result ApplyInline(IrBuilder b, int op, (int Sig, int SignExp) dest, (int Sig, int SignExp) src) => op switch
+    {
+        ArithOp.Add => SoftFloatIr.Add(b, dest.Sig, dest.SignExp, src.Sig, src.SignExp),
+        ArithOp.Sub => SoftFloatIr.Add(b, dest.Sig, dest.SignExp, src.Sig, b.Xor(src.SignExp, b.Const(0x8000))),
+        ArithOp.SubR => SoftFloatIr.Add(b, src.Sig, src.SignExp, dest.Sig, b.Xor(dest.SignExp, b.Const(0x8000))),
+        _ => SoftFloatIr.Mul(b, dest.Sig, dest.SignExp, src.Sig, src.SignExp),
+    };
 
     // ------------------------------------------------------------------ compare
 
@@ -139,10 +192,48 @@ public static class X87Lifters
             if (cx.Insn.OpCount == 2 && cx.Insn.Op1Register == Register.ST0 && cx.Insn.Op0Register == Register.ST0) i = 0;
             if (cx.Insn.OpCount == 1 && cx.Insn.Op0Register == Register.ST0) i = 0;
             ulong desc = Make(kind, st: i, form: Form.St0StI, pops: pops, fop: fop);
-            result = b.CallHelper(X87Common.Helpers.Compare, b.Const64(desc), b.Const64(0), b.Const(cx.Eip), b.Const(0));
+            if (X87InlinePath.Enabled && kind is CompareKind.Fcomi or CompareKind.Fucomi)
+                result = InlineCompareToEflags(cx, desc, i, pops);
+            else result = b.CallHelper(X87Common.Helpers.Compare, b.Const64(desc), b.Const64(0), b.Const(cx.Eip), b.Const(0));
         }
         if (kind is CompareKind.Fcomi or CompareKind.Fucomi)
             cx.SetFlagsMaterialized(b.Unary(Opcode.Trunc, result));
+    }
+
+    /// <summary>FCOMI/FUCOMI ST(0), ST(i) (and the P forms) of two normal numbers inline: the
+    /// EFLAGS bits (ZF, CF; PF only for unordered, which is the slow path's) as an I64.</summary>
+    private static int InlineCompareToEflags(LiftContext cx, ulong desc, int i, int pops)
+    {
+        IrBuilder b = cx.B;
+        var p = new X87InlinePath(cx);
+        p.RequireDefaultControl();
+        int pi = p.Phys(i);
+        p.RequireFull(p.Top);
+        p.RequireFull(pi);
+        var a = p.Read(p.Top);
+        var c = p.Read(pi);
+        p.RequireNormal(a, c);
+        int ea = b.And(a.SignExp, 0x7FFFu), ec = b.And(c.SignExp, 0x7FFFu);
+        int sa = b.ShrImm(a.SignExp, 15), sc = b.ShrImm(c.SignExp, 15);
+        int magLess = b.Or(b.ULt(ea, ec), b.And(b.Eq(ea, ec), b.ULt(a.Sig, c.Sig)));
+        int magEqual = b.And(b.Eq(ea, ec), b.Eq(a.Sig, c.Sig));
+        int magGreater = SoftFloatIr.Not01(b, b.Or(magLess, magEqual));
+        int sameSign = b.Eq(sa, sc);
+        // Different signs: the negative one is less (normal numbers are never zero).
+        int less = b.Select(sameSign, b.Select(sa, magGreater, magLess), sa);
+        int equal = b.And(sameSign, magEqual);
+        b.StoreState(FpuState.OffCompareResult, b.Or(b.ShlImm(equal, 6), less));
+        int newTop = p.Top;
+        if (pops != 0)
+        {
+            p.SetTags(b.And(p.Tags, b.Not(p.Bit(p.Top))));
+            newTop = p.Phys(1);
+        }
+        p.Commit(newTop, -1, desc);
+        int slow = b.CallHelper(X87Common.Helpers.CompareSlow, b.Const64(desc), b.Const64(0), b.Const(cx.Eip), b.Const(0));
+        b.StoreState(FpuState.OffCompareResult, b.Unary(Opcode.Trunc, slow));
+        p.End();
+        return b.Unary(Opcode.ZextTo64, b.LoadState(FpuState.OffCompareResult));
     }
 
     // ------------------------------------------------------------------ loads
@@ -172,7 +263,23 @@ public static class X87Lifters
         }
         if (!HasMemory(cx))
         {
-            ulong d = Make(LoadKind.StI, st: X87Common.St(cx, 0), fop: fop);
+            int st = X87Common.St(cx, 0);
+            ulong d = Make(LoadKind.StI, st: st, fop: fop);
+            if (X87InlinePath.Enabled)
+            {
+                // FLD ST(i): a copy, no exception whatever the value (Intel SDM Vol. 2A FLD).
+                var p = new X87InlinePath(cx);
+                int pi = p.Phys(st), nt = p.Phys(-1);
+                p.RequireFull(pi);
+                p.RequireEmpty(nt);
+                var v = p.Read(pi);
+                p.Write(nt, v.Sig, v.SignExp);
+                p.SetTags(b.Or(p.Tags, p.Bit(nt)));
+                p.Commit(nt, -1, d);
+                b.CallHelper(X87Common.Helpers.LoadSlow, b.Const64(d), b.Const64(0), eip, b.Const(0));
+                p.End();
+                return;
+            }
             b.CallHelper(X87Common.Helpers.Load, b.Const64(d), b.Const64(0), eip, b.Const(0));
             return;
         }
@@ -205,7 +312,22 @@ public static class X87Lifters
             LoadKind.M16Int => b.Unary(Opcode.ZextTo64, cx.ReadMemory(2, linear)),
             _ => b.Unary(Opcode.ZextTo64, cx.ReadMemory(4, linear)),
         };
-        b.CallHelper(X87Common.Helpers.Load, b.Const64(Make(lk, fop: fop, mem: true, seg: seg)), value, eip, ea);
+        ulong desc = Make(lk, fop: fop, mem: true, seg: seg);
+        if (X87InlinePath.Enabled && lk is LoadKind.M64Fp or LoadKind.M32Fp)
+        {
+            var p = new X87InlinePath(cx);
+            int nt = p.Phys(-1);
+            p.RequireEmpty(nt);
+            SoftFloatIr.Result r = SoftFloatIr.FromIeee(b, value, lk == LoadKind.M64Fp ? IeeeFormat.Double : IeeeFormat.Single);
+            p.FailIf(r.Fail);
+            p.Write(nt, r.Sig, r.SignExp);
+            p.SetTags(b.Or(p.Tags, p.Bit(nt)));
+            p.Commit(nt, -1, desc, ea);
+            b.CallHelper(X87Common.Helpers.LoadSlow, b.Const64(desc), value, eip, ea);
+            p.End();
+            return;
+        }
+        b.CallHelper(X87Common.Helpers.Load, b.Const64(desc), value, eip, ea);
     }
 
     // ------------------------------------------------------------------ stores
@@ -220,7 +342,28 @@ public static class X87Lifters
         if (!HasMemory(cx))
         {
             // FSTPNCE (D9 D8+i, the reserved alias of FSTP ST(i)): form 1, no stack-underflow check.
-            ulong d = Make(StoreKind.StI, st: X87Common.St(cx, 0), form: m == Mnemonic.Fstpnce ? 1 : 0, pops: pop ? 1 : 0, fop: fop);
+            int st = X87Common.St(cx, 0);
+            ulong d = Make(StoreKind.StI, st: st, form: m == Mnemonic.Fstpnce ? 1 : 0, pops: pop ? 1 : 0, fop: fop);
+            if (X87InlinePath.Enabled)
+            {
+                var p = new X87InlinePath(cx);
+                p.RequireFull(p.Top);
+                int pi = p.Phys(st);
+                var v = p.Read(p.Top);
+                p.Write(pi, v.Sig, v.SignExp);
+                int tags = b.Or(p.Tags, p.Bit(pi));
+                int newTop = p.Top;
+                if (pop)
+                {
+                    tags = b.And(tags, b.Not(p.Bit(p.Top)));
+                    newTop = p.Phys(1);
+                }
+                p.SetTags(tags);
+                p.Commit(newTop, -1, d);
+                b.CallHelper(X87Common.Helpers.StoreRegSlow, b.Const64(d), b.Const(cx.Eip));
+                p.End();
+                return;
+            }
             b.CallHelper(X87Common.Helpers.StoreReg, b.Const64(d), b.Const(cx.Eip));
             return;
         }
@@ -238,12 +381,6 @@ public static class X87Lifters
         };
         (int ea, int linear) = X87Common.Memory(cx);
         ulong desc = Make(kind, pops: pop ? 1 : 0, fop: fop, mem: true, seg: X87Common.SegmentIndex(cx));
-        int descTemp = b.Const64(desc);
-        int value = b.CallHelper(X87Common.Helpers.StorePrepare, descTemp);
-        int skip = b.LoadState(FpuState.OffStoreSkip);
-        int done = b.NewLabel();
-        int skipped = b.NewLabel();
-        b.BranchIf(skip, skipped);
         int bytes = kind switch
         {
             StoreKind.M16Int => 2,
@@ -251,11 +388,56 @@ public static class X87Lifters
             StoreKind.M64Fp or StoreKind.M64Int => 8,
             _ => 10,
         };
+        X87InlinePath? fast = null;
+        if (X87InlinePath.Enabled && kind is StoreKind.M64Fp or StoreKind.M32Fp)
+        {
+            var p = fast = new X87InlinePath(cx);
+            p.RequireDefaultControl();
+            p.RequireFull(p.Top);
+            var v = p.Read(p.Top);
+            p.FailUnless(SoftFloatIr.IsNormal(b, v.Sig, v.SignExp));
+            SoftFloatIr.Result r = SoftFloatIr.ToIeee(b, v.Sig, v.SignExp, kind == StoreKind.M64Fp ? IeeeFormat.Double : IeeeFormat.Single);
+            p.FailIf(r.Fail);
+            WriteStoreValue(cx, kind, bytes, linear, r.Sig);
+            int newTop = p.Top;
+            if (pop)
+            {
+                p.SetTags(b.And(p.Tags, b.Not(p.Bit(p.Top))));
+                newTop = p.Phys(1);
+            }
+            p.Commit(newTop, r.Flags, desc, ea);
+        }
+        X87Helpers helpers = X87Common.Helpers;
+        int descTemp = b.Const64(desc);
+        int value = b.CallHelper(fast != null ? helpers.StorePrepareSlow : helpers.StorePrepare, descTemp);
+        int skip = b.LoadState(FpuState.OffStoreSkip);
+        int done = b.NewLabel();
+        int skipped = b.NewLabel();
+        b.BranchIf(skip, skipped);
+        WriteStoreValue(cx, kind, bytes, linear, value);
+        b.Jump(done);
+        // An unmasked exception stops the store, but the destination is still checked first: a
+        // page fault comes before the #MF (host). Its first and last bytes are written back
+        // unchanged (the operand spans at most two pages).
+        cx.MarkLabel(skipped);
+        cx.WriteMemory(1, linear, cx.ReadMemory(1, linear));
+        int lastByte = b.Add(linear, b.Const((uint)(bytes - 1)));
+        cx.WriteMemory(1, lastByte, cx.ReadMemory(1, lastByte));
+        cx.MarkLabel(done);
+        b.CallHelper(fast != null ? helpers.StoreCommitSlow : helpers.StoreCommit, descTemp, b.Const(cx.Eip), ea);
+        fast?.End();
+    }
+
+    /// <summary>Writes a store's value (for 80-bit formats the high part is in
+    /// FpuState.OffStoreHigh). Stored in pieces: an operand that crosses into a page that
+    /// faults must not be partly written first (the fault is precise and hardware writes
+    /// nothing). Writing the last byte back unchanged checks that page; the first piece checks
+    /// the other.</summary>
+    private static void WriteStoreValue(LiftContext cx, int kind, int bytes, int linear, int value)
+    {
+        IrBuilder b = cx.B;
         if (bytes > 4)
         {
-            // Stored in pieces: an operand that crosses into a page that faults must not be
-            // partly written first (the fault is precise and hardware writes nothing). Writing
-            // the last byte back unchanged checks that page; the first piece checks the other.
             int inPage = b.NewLabel();
             b.BranchIf(b.ULe(b.And(linear, 0xFFFu), b.Const((uint)(0x1000 - bytes))), inPage);
             int last = b.Add(linear, b.Const((uint)(bytes - 1)));
@@ -279,16 +461,6 @@ public static class X87Lifters
                 cx.WriteMemory(2, b.Add(linear, b.Const(8)), high);
                 break;
         }
-        b.Jump(done);
-        // An unmasked exception stops the store, but the destination is still checked first: a
-        // page fault comes before the #MF (host). Its first and last bytes are written back
-        // unchanged (the operand spans at most two pages).
-        cx.MarkLabel(skipped);
-        cx.WriteMemory(1, linear, cx.ReadMemory(1, linear));
-        int lastByte = b.Add(linear, b.Const((uint)(bytes - 1)));
-        cx.WriteMemory(1, lastByte, cx.ReadMemory(1, lastByte));
-        cx.MarkLabel(done);
-        b.CallHelper(X87Common.Helpers.StoreCommit, descTemp, b.Const(cx.Eip), ea);
     }
 
     // ------------------------------------------------------------------ everything else
@@ -330,7 +502,28 @@ public static class X87Lifters
         if (m == Mnemonic.Fxch && cx.Insn.OpCount == 0) i = 1;
         int fop = X87Common.Fop(cx);
         X87Common.Begin(cx, waiting: true);
-        b.CallHelper(X87Common.Helpers.Misc, b.Const64(Make(op, st: i, fop: fop)), b.Const64(0), b.Const(cx.Eip));
+        ulong desc = Make(op, st: i, fop: fop);
+        if (X87InlinePath.Enabled && op is MiscOp.Fxch or MiscOp.Fchs or MiscOp.Fabs)
+        {
+            // Copies and sign changes: no exception for any value (Intel SDM Vol. 2A FXCH, FCHS, FABS).
+            var p = new X87InlinePath(cx);
+            p.RequireFull(p.Top);
+            var st0 = p.Read(p.Top);
+            if (op == MiscOp.Fxch)
+            {
+                int pi = p.Phys(i);
+                p.RequireFull(pi);
+                var sti = p.Read(pi);
+                p.Write(p.Top, sti.Sig, sti.SignExp);
+                p.Write(pi, st0.Sig, st0.SignExp);
+            }
+            else p.WriteSignExp(p.Top, op == MiscOp.Fchs ? b.Xor(st0.SignExp, b.Const(0x8000)) : b.And(st0.SignExp, 0x7FFFu));
+            p.Commit(p.Top, -1, desc);
+            b.CallHelper(X87Common.Helpers.MiscSlow, b.Const64(desc), b.Const64(0), b.Const(cx.Eip));
+            p.End();
+            return;
+        }
+        b.CallHelper(X87Common.Helpers.Misc, b.Const64(desc), b.Const64(0), b.Const(cx.Eip));
     }
 
     private static void Fcmov(LiftContext cx)

@@ -15,6 +15,14 @@ public enum Opcode : byte
     LoadState,
     /// <summary>state[Imm] = A (width from the type of A).</summary>
     StoreState,
+    /// <summary>Dst = state[Imm + A]: an indexed access into the window of Aux bytes at Imm
+    /// (A, I32, is a byte offset with A + width &lt;= Aux). For state arrays whose element the
+    /// block computes (a register file addressed through a runtime index); passes and backends
+    /// treat the whole window as read.</summary>
+    LoadStateAt,
+    /// <summary>state[Imm + A] = B (width from the type of B), inside the window of Aux bytes at
+    /// Imm; passes and backends treat the whole window as written.</summary>
+    StoreStateAt,
 
     /// <summary>Dst (I32, zero-extended) = guest memory[A], Size bytes (1, 2 or 4). May fault.</summary>
     Load,
@@ -42,8 +50,12 @@ public enum Opcode : byte
     /// <summary>I64 -> I32 (low half).</summary>
     Trunc,
 
-    /// <summary>I32 bit counting. Ctz and Clz are only used on nonzero values.</summary>
+    /// <summary>Bit counting. Ctz and Clz are only used on nonzero values. Popcnt, Ctz and Bswap
+    /// are I32; Clz is I32 or I64 (the instruction's type).</summary>
     Popcnt, Ctz, Clz, Bswap,
+
+    /// <summary>I64: the high 64 bits of the unsigned 128-bit product A × B.</summary>
+    MulHiU,
 
     /// <summary>Dst (I64) = helper[Aux](context, A, B, C, D). Unused arguments are -1 (passed as 0).</summary>
     CallHelper,
