@@ -94,7 +94,7 @@ public sealed unsafe class LlvmCompiler : ISelectiveBlockCompiler
         foreach (ref readonly IrInstruction ins in block.Span)
         {
             if (ins.Op == Opcode.InsnStart) instructions++;
-            else if (ins.Op == Opcode.CallHelper && block.Helpers[ins.Aux] is { Body: null, Cold: false }) calls++;
+            else if (ins.Op == Opcode.CallHelper && block.Helpers[ins.Aux].Body is null) calls++;
         }
         if (instructions > 0 && calls > maxHelperCallsPerInstruction * instructions)
         {

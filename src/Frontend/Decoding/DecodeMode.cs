@@ -10,6 +10,11 @@ public readonly record struct DecodeMode(int Bitness, bool FlatSegments, int Cpl
     /// leaves the machine.</summary>
     public static readonly DecodeMode Flat32 = new(32, true, 0, 4);
 
+    /// <summary>Lift without assumptions about run-time state (the x87 TOP and control word):
+    /// where a specialized translation left with <c>BlockExit.Slow</c>.</summary>
+    public bool Unspecialized { get; init; }
+
     /// <summary>A compact key for the translation cache.</summary>
-    public uint Key => (uint)(Bitness == 32 ? 1 : 0) | (FlatSegments ? 2u : 0) | (uint)Cpl << 2 | (StackSize == 4 ? 16u : 0);
+    public uint Key => (uint)(Bitness == 32 ? 1 : 0) | (FlatSegments ? 2u : 0) | (uint)Cpl << 2 | (StackSize == 4 ? 16u : 0)
+        | (Unspecialized ? 32u : 0);
 }

@@ -30,9 +30,15 @@ public sealed class RegionTranslator
     /// instruction) reached 5,000 operations in 8 blocks and ran its hot loop unoptimized.</summary>
     public int MaxOps { get; init; } = 2600;
 
-    public IrBlock Translate(IGuestCodeReader code, uint eip, DecodeMode mode)
+    public IrBlock Translate(IGuestCodeReader code, uint eip, DecodeMode mode) => Translate(code, eip, mode, -1);
+
+    /// <summary>Translates the region at <paramref name="eip"/>, assuming the x87 TOP is
+    /// <paramref name="x87Top"/> there; each joined block assumes the TOP that the block it was
+    /// found from leaves (its own entry check catches the other paths into it).</summary>
+    public IrBlock Translate(IGuestCodeReader code, uint eip, DecodeMode mode, int x87Top)
     {
-        var order = new List<IrBlock> { _blocks.Translate(code, eip, mode) };
+        var order = new List<IrBlock> { _blocks.Translate(code, eip, mode, x87Top, out int topOut) };
+        var topsOut = new List<int> { topOut };
         var index = new Dictionary<uint, int> { [eip] = 0 };
         int ops = order[0].Count;
         uint page = eip & SoftTlbLayout.PageMask;
@@ -44,10 +50,11 @@ public sealed class RegionTranslator
                 if (index.ContainsKey(target) || (target & SoftTlbLayout.PageMask) != page) continue;
                 try
                 {
-                    IrBlock next = _blocks.Translate(code, target, mode);
+                    IrBlock next = _blocks.Translate(code, target, mode, topsOut[i], out int nextTopOut);
                     if (ops + next.Count > MaxOps) continue;
                     ops += next.Count;
                     order.Add(next);
+                    topsOut.Add(nextTopOut);
                     index[target] = order.Count - 1;
                 }
                 catch (CodeFetchException)

@@ -38,7 +38,12 @@ public sealed class X86Translator
 
     public static StateLayout Layout { get; } = new(CpuState.OffEip, CpuState.OffRetired, CpuState.OffDeadline);
 
-    public IrBlock Translate(IGuestCodeReader code, uint eip, DecodeMode mode)
+    public IrBlock Translate(IGuestCodeReader code, uint eip, DecodeMode mode) => Translate(code, eip, mode, -1, out _);
+
+    /// <summary>Translates the block at <paramref name="eip"/> assuming the x87 TOP is
+    /// <paramref name="x87Top"/> there (-1: nothing assumed; see Lifting/X87StackTracking.cs);
+    /// <paramref name="x87TopOut"/> is the TOP the block leaves (-1: not known).</summary>
+    public IrBlock Translate(IGuestCodeReader code, uint eip, DecodeMode mode, int x87Top, out int x87TopOut)
     {
         uint pageEnd = (eip & SoftTlbLayout.PageMask) + SoftTlbLayout.PageSize;
         var bytes = new byte[(int)(pageEnd - eip) + MaxInstructionLength];
@@ -47,7 +52,7 @@ public sealed class X86Translator
 
         var builder = new IrBuilder(FrontendHelpers.Instance.Table, Layout);
         var cx = new LiftContext(builder, mode);
-        cx.BeginBlock(eip);
+        cx.BeginBlock(eip, mode.Unspecialized ? -1 : x87Top);
         int count = 0;
         uint next = eip;
         while (true)
@@ -71,6 +76,7 @@ public sealed class X86Translator
             }
         }
         cx.EmitStubs();
+        x87TopOut = cx.X87.Top;
         IrBlock block = builder.Finish(eip);
         block.GuestInstructionCount = count;
         block.GuestByteLength = (int)(next - eip);
@@ -88,6 +94,7 @@ public sealed class X86Translator
             try
             {
                 lifter(cx);
+                cx.X87.AfterInstruction(insn);
                 return;
             }
             catch (UnsupportedInstructionException)

@@ -23,7 +23,6 @@ namespace Transmeta.Frontend.Fpu;
 ///   +160  MXCSR, as FXSAVE/FXRSTOR keep it (no SSE: nothing else uses it)
 ///   +168  scratch for the store helpers (the value's high part, the status to commit)
 ///   +180  copy of TOP kept by the fast paths (a hint, checked against FSW)
-///   +184  EFLAGS bits of an inline FCOMI/FUCOMI, from whichever path ran (Lifters/X87InlinePath)
 ///   +192  staging area for FNSTENV/FNSAVE/FXSAVE images and FLDENV/FRSTOR/FXRSTOR (160 bytes)
 /// </code>
 /// </summary>
@@ -53,9 +52,6 @@ public static unsafe class FpuState
     /// TOP stays the truth; a fast path that finds the two different takes the general path,
     /// which copies TOP here again (<see cref="X87Fast.SyncTop"/>).</summary>
     public const int OffTopHint = Base + 180;
-    /// <summary>Where both paths of an inline FCOMI/FUCOMI leave the EFLAGS bits they computed
-    /// (IR temporaries do not cross the join of two paths).</summary>
-    public const int OffCompareResult = Base + 184;
     public const int OffStage = Base + 192;
     public const int StageSize = 160;
     public const int End = OffStage + StageSize;

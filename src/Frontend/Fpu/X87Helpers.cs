@@ -54,34 +54,7 @@ public sealed unsafe class X87Helpers
         StoreReg = Add(table, "x87_store_reg", &StoreRegManaged, (nint)(delegate* unmanaged[Cdecl]<RuntimeContext*, ulong, ulong, ulong, ulong, ulong>)&StoreRegNative);
         Misc = Add(table, "x87_misc", &MiscManaged, (nint)(delegate* unmanaged[Cdecl]<RuntimeContext*, ulong, ulong, ulong, ulong, ulong>)&MiscNative);
         Control = Add(table, "x87_control", &ControlManaged, (nint)(delegate* unmanaged[Cdecl]<RuntimeContext*, ulong, ulong, ulong, ulong, ulong>)&ControlNative);
-        ArithSlow = ColdTwin(table, Arith);
-        CompareSlow = ColdTwin(table, Compare);
-        LoadSlow = ColdTwin(table, Load);
-        StorePrepareSlow = ColdTwin(table, StorePrepare);
-        StoreCommitSlow = ColdTwin(table, StoreCommit);
-        StoreRegSlow = ColdTwin(table, StoreReg);
-        MiscSlow = ColdTwin(table, Misc);
     }
-
-    /// <summary>The same helper registered again as <see cref="HelperDescriptor.Cold"/>: the call
-    /// on the slow path of an instruction whose common case is inline IR (Lifters/X87InlinePath).</summary>
-    private static int ColdTwin(HelperTable table, int id)
-    {
-        HelperDescriptor hot = table[id];
-        return table.Register(new HelperDescriptor
-        {
-            Name = hot.Name + "_slow", Managed = hot.Managed, Unmanaged = hot.Unmanaged, TouchesState = true, Cold = true,
-        });
-    }
-
-    /// <summary>The cold twins of the helpers, for the slow paths of inline instructions.</summary>
-    public int ArithSlow { get; }
-    public int CompareSlow { get; }
-    public int LoadSlow { get; }
-    public int StorePrepareSlow { get; }
-    public int StoreCommitSlow { get; }
-    public int StoreRegSlow { get; }
-    public int MiscSlow { get; }
 
     /// <summary>(desc, memory operand, EIP, operand offset): FADD..FDIVR, P and I forms.</summary>
     public int Arith { get; }

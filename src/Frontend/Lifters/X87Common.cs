@@ -44,6 +44,32 @@ internal static class X87Common
             _nmCheckedBlock = cx.BlockStart;
         }
         if (waiting) CheckPending(cx);
+        cx.X87.Touched = true;
+        GuardTop(cx);
+    }
+
+    /// <summary>Where the lifter assumes a TOP and has not checked it since the block start or
+    /// the last helper call: leave with BlockExit.Slow unless the status word agrees
+    /// (Lifting/X87StackTracking.cs).</summary>
+    private static void GuardTop(LiftContext cx)
+    {
+        X87StackTracking x87 = cx.X87;
+        if (x87.Top < 0 || x87.Guarded || !X87InlinePath.Enabled) return;
+        IrBuilder b = cx.B;
+        int top = b.And(b.ShrImm(b.LoadState(FpuState.OffFsw), FpuBits.TopShift), 7u);
+        cx.ExitIf(b.Ne(top, b.Const(x87.Top)), BlockExit.Slow);
+        x87.Guarded = true;
+    }
+
+    /// <summary>The control word is 037F (round to nearest, 64-bit precision, every exception
+    /// masked: the inline arithmetic's assumptions), checked once per block and again after a
+    /// control instruction; otherwise BlockExit.Slow.</summary>
+    public static void RequireDefaultControl(LiftContext cx)
+    {
+        if (cx.X87.ControlChecked) return;
+        // Stored XOR 037F: the default is zero.
+        cx.ExitIf(cx.B.LoadState(FpuState.OffCwX), BlockExit.Slow);
+        cx.X87.ControlChecked = true;
     }
 
     /// <summary>WAIT/FWAIT: #NM when MP and TS are both set, then #MF.</summary>

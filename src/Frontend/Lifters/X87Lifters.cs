@@ -88,20 +88,17 @@ public static class X87Lifters
             (int ea, int linear) = X87Common.Memory(cx);
             int value = ReadOperand(cx, form, linear);
             ulong desc = Make(op, form: form, fop: fop, mem: true, seg: X87Common.SegmentIndex(cx));
-            if (InlineArith(op) && form is Form.M64Fp or Form.M32Fp)
+            if (InlineArith(op) && form is Form.M64Fp or Form.M32Fp && X87InlinePath.Begin(cx) is { } p)
             {
-                var p = new X87InlinePath(cx);
                 p.RequireDefaultControl();
-                p.RequireFull(p.Top);
-                var d0 = p.Read(p.Top);
+                p.RequireFull(0);
+                var d0 = p.Read(0);
                 SoftFloatIr.Result src = SoftFloatIr.FromIeee(b, value, form == Form.M64Fp ? IeeeFormat.Double : IeeeFormat.Single);
                 p.RequireNormal(d0, (src.Sig, src.SignExp));
                 SoftFloatIr.Result r = ApplyInline(b, op, d0, (src.Sig, src.SignExp));
                 p.FailIf(r.Fail);
-                p.Write(p.Top, r.Sig, r.SignExp);
-                p.Commit(p.Top, r.Flags, desc, ea);
-                b.CallHelper(X87Common.Helpers.ArithSlow, b.Const64(desc), value, b.Const(cx.Eip), ea);
-                p.End();
+                p.Write(0, r.Sig, r.SignExp);
+                p.Commit(0, r.Flags, desc, ea);
                 return;
             }
             b.CallHelper(X87Common.Helpers.ArithFor(desc), b.Const64(desc), value, b.Const(cx.Eip), ea);
@@ -112,28 +109,19 @@ public static class X87Lifters
         int form2 = dst == 0 ? Form.St0StI : Form.StISt0;
         int i = dst == 0 ? (cx.Insn.OpCount > 1 ? X87Common.St(cx, 1) : 1) : dst;
         ulong d = Make(op, st: i, form: form2, pops: pop ? 1 : 0, fop: fop);
-        if (InlineArith(op))
+        if (InlineArith(op) && X87InlinePath.Begin(cx) is { } q)
         {
-            var p = new X87InlinePath(cx);
-            p.RequireDefaultControl();
-            int pi = p.Phys(i);
-            p.RequireFull(p.Top);
-            p.RequireFull(pi);
-            var st0 = p.Read(p.Top);
-            var sti = p.Read(pi);
-            p.RequireNormal(st0, sti);
+            q.RequireDefaultControl();
+            q.RequireFull(0);
+            q.RequireFull(i);
+            var st0 = q.Read(0);
+            var sti = q.Read(i);
+            q.RequireNormal(st0, sti);
             SoftFloatIr.Result r = form2 == Form.St0StI ? ApplyInline(b, op, st0, sti) : ApplyInline(b, op, sti, st0);
-            p.FailIf(r.Fail);
-            p.Write(form2 == Form.St0StI ? p.Top : pi, r.Sig, r.SignExp);
-            int newTop = p.Top;
-            if (pop)
-            {
-                p.SetTags(b.And(p.Tags, b.Not(p.Bit(p.Top))));
-                newTop = p.Phys(1);
-            }
-            p.Commit(newTop, r.Flags, d);
-            b.CallHelper(X87Common.Helpers.ArithSlow, b.Const64(d), b.Const64(0), b.Const(cx.Eip), b.Const(0));
-            p.End();
+            q.FailIf(r.Fail);
+            q.Write(form2 == Form.St0StI ? 0 : i, r.Sig, r.SignExp);
+            if (pop) q.SetTags(q.WithEmpty(q.Tags, 0));
+            q.Commit(pop ? 1 : 0, r.Flags, d);
             return;
         }
         b.CallHelper(X87Common.Helpers.ArithFor(d), b.Const64(d), b.Const64(0), b.Const(cx.Eip), b.Const(0));
@@ -141,7 +129,7 @@ public static class X87Lifters
 
     /// <summary>Operations with an inline path (division stays a helper call: its 128-by-64-bit
     /// quotient has no IR operation).</summary>
-    private static bool InlineArith(int op) => X87InlinePath.Enabled && op is ArithOp.Add or ArithOp.Sub or ArithOp.SubR or ArithOp.Mul;
+    private static bool InlineArith(int op) => op is ArithOp.Add or ArithOp.Sub or ArithOp.SubR or ArithOp.Mul;
 
     /// <summary>dest ← dest op src, for <see cref="InlineArith"/> operations.</summary>
     private static SoftFloatIr.Result ApplyInline(IrBuilder b, int op, (int Sig, int SignExp) dest, (int Sig, int SignExp) src) => op switch
@@ -192,8 +180,8 @@ public static class X87Lifters
             if (cx.Insn.OpCount == 2 && cx.Insn.Op1Register == Register.ST0 && cx.Insn.Op0Register == Register.ST0) i = 0;
             if (cx.Insn.OpCount == 1 && cx.Insn.Op0Register == Register.ST0) i = 0;
             ulong desc = Make(kind, st: i, form: Form.St0StI, pops: pops, fop: fop);
-            if (X87InlinePath.Enabled && kind is CompareKind.Fcomi or CompareKind.Fucomi)
-                result = InlineCompareToEflags(cx, desc, i, pops);
+            if (kind is CompareKind.Fcomi or CompareKind.Fucomi && X87InlinePath.Begin(cx) is { } p)
+                result = InlineCompareToEflags(cx, p, desc, i, pops);
             else result = b.CallHelper(X87Common.Helpers.Compare, b.Const64(desc), b.Const64(0), b.Const(cx.Eip), b.Const(0));
         }
         if (kind is CompareKind.Fcomi or CompareKind.Fucomi)
@@ -202,16 +190,14 @@ public static class X87Lifters
 
     /// <summary>FCOMI/FUCOMI ST(0), ST(i) (and the P forms) of two normal numbers inline: the
     /// EFLAGS bits (ZF, CF; PF only for unordered, which is the slow path's) as an I64.</summary>
-    private static int InlineCompareToEflags(LiftContext cx, ulong desc, int i, int pops)
+    private static int InlineCompareToEflags(LiftContext cx, X87InlinePath p, ulong desc, int i, int pops)
     {
         IrBuilder b = cx.B;
-        var p = new X87InlinePath(cx);
         p.RequireDefaultControl();
-        int pi = p.Phys(i);
-        p.RequireFull(p.Top);
-        p.RequireFull(pi);
-        var a = p.Read(p.Top);
-        var c = p.Read(pi);
+        p.RequireFull(0);
+        p.RequireFull(i);
+        var a = p.Read(0);
+        var c = p.Read(i);
         p.RequireNormal(a, c);
         int ea = b.And(a.SignExp, 0x7FFFu), ec = b.And(c.SignExp, 0x7FFFu);
         int sa = b.ShrImm(a.SignExp, 15), sc = b.ShrImm(c.SignExp, 15);
@@ -222,18 +208,9 @@ public static class X87Lifters
         // Different signs: the negative one is less (normal numbers are never zero).
         int less = b.Select(sameSign, b.Select(sa, magGreater, magLess), sa);
         int equal = b.And(sameSign, magEqual);
-        b.StoreState(FpuState.OffCompareResult, b.Or(b.ShlImm(equal, 6), less));
-        int newTop = p.Top;
-        if (pops != 0)
-        {
-            p.SetTags(b.And(p.Tags, b.Not(p.Bit(p.Top))));
-            newTop = p.Phys(1);
-        }
-        p.Commit(newTop, -1, desc);
-        int slow = b.CallHelper(X87Common.Helpers.CompareSlow, b.Const64(desc), b.Const64(0), b.Const(cx.Eip), b.Const(0));
-        b.StoreState(FpuState.OffCompareResult, b.Unary(Opcode.Trunc, slow));
-        p.End();
-        return b.Unary(Opcode.ZextTo64, b.LoadState(FpuState.OffCompareResult));
+        if (pops != 0) p.SetTags(p.WithEmpty(p.Tags, 0));
+        p.Commit(pops, -1, desc);
+        return b.Unary(Opcode.ZextTo64, b.Or(b.ShlImm(equal, 6), less));
     }
 
     // ------------------------------------------------------------------ loads
@@ -265,19 +242,15 @@ public static class X87Lifters
         {
             int st = X87Common.St(cx, 0);
             ulong d = Make(LoadKind.StI, st: st, fop: fop);
-            if (X87InlinePath.Enabled)
+            if (X87InlinePath.Begin(cx) is { } p)
             {
                 // FLD ST(i): a copy, no exception whatever the value (Intel SDM Vol. 2A FLD).
-                var p = new X87InlinePath(cx);
-                int pi = p.Phys(st), nt = p.Phys(-1);
-                p.RequireFull(pi);
-                p.RequireEmpty(nt);
-                var v = p.Read(pi);
-                p.Write(nt, v.Sig, v.SignExp);
-                p.SetTags(b.Or(p.Tags, p.Bit(nt)));
-                p.Commit(nt, -1, d);
-                b.CallHelper(X87Common.Helpers.LoadSlow, b.Const64(d), b.Const64(0), eip, b.Const(0));
-                p.End();
+                p.RequireFull(st);
+                p.RequireEmpty(-1);
+                var v = p.Read(st);
+                p.Write(-1, v.Sig, v.SignExp);
+                p.SetTags(p.WithFull(p.Tags, -1));
+                p.Commit(-1, -1, d);
                 return;
             }
             b.CallHelper(X87Common.Helpers.Load, b.Const64(d), b.Const64(0), eip, b.Const(0));
@@ -313,18 +286,14 @@ public static class X87Lifters
             _ => b.Unary(Opcode.ZextTo64, cx.ReadMemory(4, linear)),
         };
         ulong desc = Make(lk, fop: fop, mem: true, seg: seg);
-        if (X87InlinePath.Enabled && lk is LoadKind.M64Fp or LoadKind.M32Fp)
+        if (lk is LoadKind.M64Fp or LoadKind.M32Fp && X87InlinePath.Begin(cx) is { } q)
         {
-            var p = new X87InlinePath(cx);
-            int nt = p.Phys(-1);
-            p.RequireEmpty(nt);
+            q.RequireEmpty(-1);
             SoftFloatIr.Result r = SoftFloatIr.FromIeee(b, value, lk == LoadKind.M64Fp ? IeeeFormat.Double : IeeeFormat.Single);
-            p.FailIf(r.Fail);
-            p.Write(nt, r.Sig, r.SignExp);
-            p.SetTags(b.Or(p.Tags, p.Bit(nt)));
-            p.Commit(nt, -1, desc, ea);
-            b.CallHelper(X87Common.Helpers.LoadSlow, b.Const64(desc), value, eip, ea);
-            p.End();
+            q.FailIf(r.Fail);
+            q.Write(-1, r.Sig, r.SignExp);
+            q.SetTags(q.WithFull(q.Tags, -1));
+            q.Commit(-1, -1, desc, ea);
             return;
         }
         b.CallHelper(X87Common.Helpers.Load, b.Const64(desc), value, eip, ea);
@@ -344,24 +313,15 @@ public static class X87Lifters
             // FSTPNCE (D9 D8+i, the reserved alias of FSTP ST(i)): form 1, no stack-underflow check.
             int st = X87Common.St(cx, 0);
             ulong d = Make(StoreKind.StI, st: st, form: m == Mnemonic.Fstpnce ? 1 : 0, pops: pop ? 1 : 0, fop: fop);
-            if (X87InlinePath.Enabled)
+            if (X87InlinePath.Begin(cx) is { } r)
             {
-                var p = new X87InlinePath(cx);
-                p.RequireFull(p.Top);
-                int pi = p.Phys(st);
-                var v = p.Read(p.Top);
-                p.Write(pi, v.Sig, v.SignExp);
-                int tags = b.Or(p.Tags, p.Bit(pi));
-                int newTop = p.Top;
-                if (pop)
-                {
-                    tags = b.And(tags, b.Not(p.Bit(p.Top)));
-                    newTop = p.Phys(1);
-                }
-                p.SetTags(tags);
-                p.Commit(newTop, -1, d);
-                b.CallHelper(X87Common.Helpers.StoreRegSlow, b.Const64(d), b.Const(cx.Eip));
-                p.End();
+                r.RequireFull(0);
+                var v = r.Read(0);
+                r.Write(st, v.Sig, v.SignExp);
+                int tags = r.WithFull(r.Tags, st);
+                if (pop) tags = r.WithEmpty(tags, 0);
+                r.SetTags(tags);
+                r.Commit(pop ? 1 : 0, -1, d);
                 return;
             }
             b.CallHelper(X87Common.Helpers.StoreReg, b.Const64(d), b.Const(cx.Eip));
@@ -388,28 +348,22 @@ public static class X87Lifters
             StoreKind.M64Fp or StoreKind.M64Int => 8,
             _ => 10,
         };
-        X87InlinePath? fast = null;
-        if (X87InlinePath.Enabled && kind is StoreKind.M64Fp or StoreKind.M32Fp)
+        if (kind is StoreKind.M64Fp or StoreKind.M32Fp && X87InlinePath.Begin(cx) is { } p)
         {
-            var p = fast = new X87InlinePath(cx);
             p.RequireDefaultControl();
-            p.RequireFull(p.Top);
-            var v = p.Read(p.Top);
+            p.RequireFull(0);
+            var v = p.Read(0);
             p.FailUnless(SoftFloatIr.IsNormal(b, v.Sig, v.SignExp));
             SoftFloatIr.Result r = SoftFloatIr.ToIeee(b, v.Sig, v.SignExp, kind == StoreKind.M64Fp ? IeeeFormat.Double : IeeeFormat.Single);
             p.FailIf(r.Fail);
             WriteStoreValue(cx, kind, bytes, linear, r.Sig);
-            int newTop = p.Top;
-            if (pop)
-            {
-                p.SetTags(b.And(p.Tags, b.Not(p.Bit(p.Top))));
-                newTop = p.Phys(1);
-            }
-            p.Commit(newTop, r.Flags, desc, ea);
+            if (pop) p.SetTags(p.WithEmpty(p.Tags, 0));
+            p.Commit(pop ? 1 : 0, r.Flags, desc, ea);
+            return;
         }
         X87Helpers helpers = X87Common.Helpers;
         int descTemp = b.Const64(desc);
-        int value = b.CallHelper(fast != null ? helpers.StorePrepareSlow : helpers.StorePrepare, descTemp);
+        int value = b.CallHelper(helpers.StorePrepare, descTemp);
         int skip = b.LoadState(FpuState.OffStoreSkip);
         int done = b.NewLabel();
         int skipped = b.NewLabel();
@@ -424,8 +378,7 @@ public static class X87Lifters
         int lastByte = b.Add(linear, b.Const((uint)(bytes - 1)));
         cx.WriteMemory(1, lastByte, cx.ReadMemory(1, lastByte));
         cx.MarkLabel(done);
-        b.CallHelper(fast != null ? helpers.StoreCommitSlow : helpers.StoreCommit, descTemp, b.Const(cx.Eip), ea);
-        fast?.End();
+        b.CallHelper(helpers.StoreCommit, descTemp, b.Const(cx.Eip), ea);
     }
 
     /// <summary>Writes a store's value (for 80-bit formats the high part is in
@@ -503,24 +456,20 @@ public static class X87Lifters
         int fop = X87Common.Fop(cx);
         X87Common.Begin(cx, waiting: true);
         ulong desc = Make(op, st: i, fop: fop);
-        if (X87InlinePath.Enabled && op is MiscOp.Fxch or MiscOp.Fchs or MiscOp.Fabs)
+        if (op is MiscOp.Fxch or MiscOp.Fchs or MiscOp.Fabs && X87InlinePath.Begin(cx) is { } p)
         {
             // Copies and sign changes: no exception for any value (Intel SDM Vol. 2A FXCH, FCHS, FABS).
-            var p = new X87InlinePath(cx);
-            p.RequireFull(p.Top);
-            var st0 = p.Read(p.Top);
+            p.RequireFull(0);
+            var st0 = p.Read(0);
             if (op == MiscOp.Fxch)
             {
-                int pi = p.Phys(i);
-                p.RequireFull(pi);
-                var sti = p.Read(pi);
-                p.Write(p.Top, sti.Sig, sti.SignExp);
-                p.Write(pi, st0.Sig, st0.SignExp);
+                p.RequireFull(i);
+                var sti = p.Read(i);
+                p.Write(0, sti.Sig, sti.SignExp);
+                p.Write(i, st0.Sig, st0.SignExp);
             }
-            else p.WriteSignExp(p.Top, op == MiscOp.Fchs ? b.Xor(st0.SignExp, b.Const(0x8000)) : b.And(st0.SignExp, 0x7FFFu));
-            p.Commit(p.Top, -1, desc);
-            b.CallHelper(X87Common.Helpers.MiscSlow, b.Const64(desc), b.Const64(0), b.Const(cx.Eip));
-            p.End();
+            else p.WriteSignExp(0, op == MiscOp.Fchs ? b.Xor(st0.SignExp, b.Const(0x8000)) : b.And(st0.SignExp, 0x7FFFu));
+            p.Commit(0, -1, desc);
             return;
         }
         b.CallHelper(X87Common.Helpers.Misc, b.Const64(desc), b.Const64(0), b.Const(cx.Eip));

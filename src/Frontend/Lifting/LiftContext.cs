@@ -39,6 +39,9 @@ public sealed class LiftContext
     /// <summary>Guest address of the block's first instruction.</summary>
     public uint BlockStart { get; private set; }
 
+    /// <summary>The x87 stack as the lifter knows it (see <see cref="X87StackTracking"/>).</summary>
+    public X87StackTracking X87 { get; } = new();
+
     /// <summary>Label at the top of the block: a jump back to <see cref="BlockStart"/> becomes a
     /// loop inside the block instead of a trip through the dispatcher.</summary>
     private int _topLabel = -1;
@@ -46,9 +49,10 @@ public sealed class LiftContext
     public uint Eip => Insn.IP32;
 
     /// <summary>Marks the top of the block (called once, before the first instruction).</summary>
-    internal void BeginBlock(uint start)
+    internal void BeginBlock(uint start, int x87Top = -1)
     {
         BlockStart = start;
+        X87.BeginBlock(x87Top);
         _topLabel = B.NewLabel();
         B.MarkLabel(_topLabel);
     }
@@ -340,7 +344,8 @@ public sealed class LiftContext
     /// <summary>Ends the block: continue at <paramref name="target"/> (the instruction retired).</summary>
     public void ExitTo(uint target)
     {
-        if (target == BlockStart && _topLabel >= 0)
+        // Looping inside the block assumes the x87 TOP it was lifted for.
+        if (target == BlockStart && _topLabel >= 0 && X87.Top == X87.BlockEntryTop)
         {
             LoopToTop();
             return;
@@ -414,6 +419,23 @@ public sealed class LiftContext
             B.StoreState(CpuState.OffFaultHasError, B.Const(0));
             StoreEip(B.Const(eip));
             B.Exit(BlockExit.Fault, index);
+        });
+    }
+
+    /// <summary>Leaves the block before this instruction, with <paramref name="exitCode"/>
+    /// (<see cref="BlockExit.Slow"/>: an assumption of the translation does not hold), when
+    /// <paramref name="cond"/> is nonzero; emitted out of line like <see cref="FaultIf"/>.</summary>
+    public void ExitIf(int cond, int exitCode)
+    {
+        int label = B.NewLabel();
+        B.BranchIf(cond, label);
+        uint eip = Eip;
+        int index = Index;
+        _stubs.Add(() =>
+        {
+            B.MarkLabel(label);
+            StoreEip(B.Const(eip));
+            B.Exit(exitCode, index);
         });
     }
 

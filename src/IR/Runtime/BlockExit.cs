@@ -14,4 +14,8 @@ public static class BlockExit
     public const int CodeModified = 3;
     /// <summary>The block stopped early so the VMM can deliver an event (deadline reached).</summary>
     public const int Interrupted = 4;
+    /// <summary>The block stopped before an instruction for which an assumption its translation
+    /// made does not hold now (for x86: the x87 TOP or control word); PC is that instruction, and
+    /// the VMM runs it from a translation that assumes nothing.</summary>
+    public const int Slow = 5;
 }

@@ -21,9 +21,6 @@ public sealed unsafe class HelperDescriptor
     public bool Pure { get; init; }
     /// <summary>The same computation in IR, for backends that inline it (pure helpers only).</summary>
     public HelperBody? Body { get; init; }
-    /// <summary>Called only on a slow path beside inline IR that handles the common case, so it
-    /// rarely runs: a backend's estimate of how much of a unit is helper calls leaves it out.</summary>
-    public bool Cold { get; init; }
 }
 
 /// <summary>The helpers a frontend registered, indexed by the id the IR's CallHelper carries.</summary>

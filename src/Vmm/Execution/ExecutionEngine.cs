@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using Transmeta.Frontend.Decoding;
+using Transmeta.Frontend.Lifting;
 using Transmeta.Frontend.State;
 using Transmeta.IR;
 using Transmeta.IR.Passes;
@@ -69,6 +70,7 @@ public sealed unsafe class ExecutionEngine
     public bool Optimize { get; set; } = true;
 
     private DecodeMode _mode = DecodeMode.Flat32;
+    private bool _unspecializedNext;
     private uint _modeKey = DecodeMode.Flat32.Key;
 
     /// <summary>The mode bits the current CPU state decodes under: 32-bit protected mode, with
@@ -105,11 +107,18 @@ public sealed unsafe class ExecutionEngine
                     SetDeadline(limit);
                 }
                 uint eip = _cpu->Eip;
-                CachedBlock block = Cache.LookupFast(eip, _modeKey) ?? Find(eip, _mode);
+                CachedBlock block;
+                if (_unspecializedNext)
+                {
+                    // After BlockExit.Slow: this instruction runs from a translation without assumptions.
+                    _unspecializedNext = false;
+                    block = Find(eip, _mode with { Unspecialized = true });
+                }
+                else block = Cache.LookupFast(eip, _modeKey) ?? Find(eip, _mode);
                 block.Executions++;
                 ulong before = _cpu->Retired;
                 CompiledBlock code = block.Code;
-                if (ctx->ChainTable != null && code.ChainEntry != 0) Cache.Chain.Publish(eip, code);
+                if (ctx->ChainTable != null && code.ChainEntry != 0 && block.ModeKey == _modeKey) Cache.Chain.Publish(eip, code);
                 int exit = code.Execute(ctx);
                 Cache.Chain.ReleaseDropped();
                 if (tiering is not null)
@@ -172,6 +181,10 @@ public sealed unsafe class ExecutionEngine
                 return null;
             case BlockExit.Interrupted:
                 return null;
+            case BlockExit.Slow:
+                Stats.SlowExits++;
+                _unspecializedNext = true;
+                return null;
             default:
                 throw new InvalidOperationException($"block returned unknown exit code {exit}");
         }
@@ -194,7 +207,8 @@ public sealed unsafe class ExecutionEngine
     {
         TimeSpan cpu0 = ThreadCpuTime.Now;
         long t0 = Stopwatch.GetTimestamp();
-        IrBlock ir = Regions ? _regions.Translate(_codeReader, eip, mode) : _translator.Translate(_codeReader, eip, mode);
+        int x87Top = mode.Unspecialized ? -1 : X87StackTracking.EntryTopOf((byte*)_cpu);
+        IrBlock ir = Regions ? _regions.Translate(_codeReader, eip, mode, x87Top) : _translator.Translate(_codeReader, eip, mode, x87Top, out _);
         if (Optimize) PassPipeline.Optimize(ir);
         BlockTranslated?.Invoke(ir);
         long t1 = Stopwatch.GetTimestamp();

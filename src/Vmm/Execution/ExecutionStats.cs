@@ -9,6 +9,8 @@ public sealed class ExecutionStats
     public long BlocksTranslated { get; set; }
     public long BlocksExecuted { get; set; }
     public long CodeModifiedExits { get; set; }
+    /// <summary>Exits where a specialized translation's assumption failed (BlockExit.Slow).</summary>
+    public long SlowExits { get; set; }
     public long Faults { get; set; }
     public TimeSpan TranslateTime { get; set; }
     public TimeSpan CompileTime { get; set; }

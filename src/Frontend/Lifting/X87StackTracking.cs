@@ -1,0 +1,80 @@
+using Iced.Intel;
+using Transmeta.Frontend.Fpu;
+
+namespace Transmeta.Frontend.Lifting;
+
+/// <summary>
+/// What the lifter knows of the x87 register stack while it lifts a block: the physical TOP, as
+/// a constant (like a translator that "assumes TOP", the way Transmeta's CMS and later x87
+/// translators kept the stack in host registers). The block's entry TOP is the one the CPU had
+/// when the block was translated (or the one its region predecessor left); pushes and pops move
+/// it; ST(i) is then a fixed offset in the FPU state, which the IR passes and the backends treat
+/// like any other field (forwarded, kept in host registers by LLVM).
+/// <para>The assumption is checked at run time, not trusted: the first x87 instruction of a
+/// block, and the first after any helper call (which may not have pushed or popped as the
+/// instruction normally does: FPTAN and FSINCOS out of range, unmasked exceptions), compares the
+/// status word's TOP with the constant and leaves the block with <c>BlockExit.Slow</c> when they
+/// differ: the engine then runs that instruction from a translation without the assumption
+/// (<see cref="Decoding.DecodeMode.Unspecialized"/>). Instructions that write TOP or the
+/// control word arbitrarily (FNINIT, FLDENV, FRSTOR, FXRSTOR, FLDCW...) end the assumption for
+/// the rest of the block.</para>
+/// </summary>
+public sealed class X87StackTracking
+{
+    /// <summary>The physical TOP before the current instruction, or -1: not known (the x87
+    /// instructions are then lifted as helper calls only).</summary>
+    public int Top { get; set; } = -1;
+
+    /// <summary>The TOP the block was lifted for (-1: none).</summary>
+    public int BlockEntryTop { get; private set; } = -1;
+
+    /// <summary>The status word's TOP was compared with <see cref="Top"/> since the last helper call.</summary>
+    public bool Guarded { get; set; }
+
+    /// <summary>The control word was checked to be 037F since the block start or the last
+    /// control instruction.</summary>
+    public bool ControlChecked { get; set; }
+
+    /// <summary>Set by an instruction lifted inline (it moved <see cref="Top"/> itself).</summary>
+    public bool HandledInline { get; set; }
+
+    /// <summary>Set by every x87 lifter (X87Common.Begin).</summary>
+    public bool Touched { get; set; }
+
+    /// <summary>The TOP to lift a block for, from the CPU state at translation time: the
+    /// status word's TOP, or -1 (assume nothing) when the control word is not 037F, since the
+    /// inline arithmetic would then leave at every instruction.</summary>
+    public static unsafe int EntryTopOf(byte* state) =>
+        FpuState.ControlWord(state) == FpuState.DefaultControlWord ? FpuState.Top(state) : -1;
+
+    internal void BeginBlock(int entryTop)
+    {
+        Top = BlockEntryTop = entryTop;
+        Guarded = ControlChecked = HandledInline = Touched = false;
+    }
+
+    /// <summary>After an x87 instruction lifted as a helper call: TOP moves as the instruction
+    /// pushes or pops (Iced's FPU stack increment), to be checked again before it is relied on.</summary>
+    internal void AfterInstruction(in Instruction insn)
+    {
+        bool control = ChangesControl(insn.Mnemonic);
+        if (!Touched) return;
+        Touched = false;
+        if (HandledInline)
+        {
+            HandledInline = false;
+            return;
+        }
+        Guarded = false;
+        if (control) ControlChecked = false;
+        if (Top < 0) return;
+        FpuStackIncrementInfo info = insn.GetFpuStackIncrementInfo();
+        if (control || info.WritesTop && info.Increment == 0) Top = -1;
+        else Top = (Top + info.Increment) & 7;
+    }
+
+    /// <summary>Instructions that change the control word or replace the whole environment.</summary>
+    private static bool ChangesControl(Mnemonic m) => m is Mnemonic.Fninit or Mnemonic.Finit or Mnemonic.Fldcw
+        or Mnemonic.Fldenv or Mnemonic.Frstor or Mnemonic.Fxrstor or Mnemonic.Fnsave or Mnemonic.Fsave
+        or Mnemonic.Fnstenv or Mnemonic.Fstenv or Mnemonic.Fnclex or Mnemonic.Fclex;
+}
