@@ -42,7 +42,7 @@ public sealed class RegionTranslator
         var index = new Dictionary<uint, int> { [eip] = 0 };
         int ops = order[0].Count;
         uint page = eip & SoftTlbLayout.PageMask;
-        for (int i = 0; i < order.Count && order.Count < MaxBlocks; i++)
+        for (int i = 0; i < order.Count && order.Count < MaxBlocks && !mode.Unspecialized; i++)
         {
             foreach (var (_, target) in order[i].DirectExits)
             {

@@ -69,7 +69,9 @@ public sealed class X86Translator
             count++;
             next = insn.NextIP32;
             if (cx.EndsBlock) break;
-            if (count >= MaxInstructions || builder.Count >= MaxOps || next >= pageEnd || next < eip)
+            // Unspecialized: the one instruction a specialized block could not run (BlockExit.Slow);
+            // the next one is back in specialized code.
+            if (count >= (mode.Unspecialized ? 1 : MaxInstructions) || builder.Count >= MaxOps || next >= pageEnd || next < eip)
             {
                 EndAt(cx, next, count);
                 break;

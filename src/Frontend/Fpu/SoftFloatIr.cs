@@ -24,6 +24,34 @@ public static class SoftFloatIr
     public static int IsNormal(IrBuilder b, int sig, int signExp) =>
         b.And(b.ULt(b.Sub(b.And(signExp, ExpMask), b.Const(1)), b.Const(0x7FFE)), b.SLt(sig, b.Const64(0)));
 
+    /// <summary>1 when the value is +0 or -0.</summary>
+    public static int IsZero(IrBuilder b, int sig, int signExp) =>
+        b.And(b.Eq(b.And(signExp, ExpMask), b.Const(0)), b.Eq(sig, b.Const64(0)));
+
+    /// <summary>a × b where each operand is normal or zero: a zero operand gives the zero with
+    /// the sign of the product, exactly and with no flags (Intel SDM Vol. 1 Table 4-7 rules).</summary>
+    public static Result MulOrZero(IrBuilder b, int ma, int sea, int mb, int seb)
+    {
+        Result r = Mul(b, ma, sea, mb, seb);
+        int zero = b.Or(IsZero(b, ma, sea), IsZero(b, mb, seb));
+        int sign = b.And(b.Xor(sea, seb), SignBit);
+        return new Result(b.Select(zero, b.Const64(0), r.Sig), b.Select(zero, sign, r.SignExp),
+            b.Select(zero, b.Const(0), r.Flags), b.And(Not01(b, zero), r.Fail));
+    }
+
+    /// <summary>a + b where each operand is normal or zero: with a zero operand the result is
+    /// the other one, exactly; two zeros give -0 only when both are -0 (round to nearest).</summary>
+    public static Result AddOrZero(IrBuilder b, int ma, int sea, int mb, int seb)
+    {
+        Result r = Add(b, ma, sea, mb, seb);
+        int za = IsZero(b, ma, sea), zb = IsZero(b, mb, seb);
+        int sig = b.Select(zb, ma, b.Select(za, mb, r.Sig));
+        int bothZeroSign = b.And(b.And(sea, seb), SignBit);
+        int signExp = b.Select(zb, b.Select(za, bothZeroSign, sea), b.Select(za, seb, r.SignExp));
+        int any = b.Or(za, zb);
+        return new Result(sig, signExp, b.Select(any, b.Const(0), r.Flags), b.And(Not01(b, any), r.Fail));
+    }
+
     /// <summary>Logical not of a 0/1 value.</summary>
     public static int Not01(IrBuilder b, int bit) => b.Xor(bit, b.Const(1));
 
@@ -59,8 +87,8 @@ public static class SoftFloatIr
     }
 
     /// <summary>a + b (both normal; a subtraction is an addition of the negated operand). Fails
-    /// when the exponents differ by 64 or more, and on an exact or total cancellation (the
-    /// helper then gives the signed zero or the wide normalization).</summary>
+    /// when the exponents differ by 64 or 65, and on a cancellation that leaves only the low
+    /// 64 bits (the helper then does the wide normalization).</summary>
     public static Result Add(IrBuilder b, int ma0, int sea0, int mb0, int seb0)
     {
         int ea0 = b.And(sea0, ExpMask), eb0 = b.And(seb0, ExpMask);
@@ -96,8 +124,19 @@ public static class SoftFloatIr
 
         int s0 = b.Select(same, u0, v0), s1 = b.Select(same, u1, v1), e = b.Select(same, ue, ve);
         Result r = Round(b, sa, e, s0, s1);
-        int cancel = b.And(Not01(b, same), b.Or(r0Zero, b.And(dz, b.Eq(ma, mb))));
-        return r with { Fail = b.Or(r.Fail, b.Or(far, cancel)) };
+        // Exact cancellation gives +0, exactly (round to nearest); a total cancellation into
+        // the low half (r0 = 0 otherwise) is left to the helper.
+        int exactZero = b.And(Not01(b, same), b.And(dz, b.Eq(ma, mb)));
+        int wide = b.And(Not01(b, same), b.And(r0Zero, Not01(b, exactZero)));
+        // b below a quarter of a's last place (exponents 66 or more apart): a ± b rounds to a,
+        // inexact, whatever the signs (below a power of two the last place halves, hence the
+        // quarter).
+        int tiny = b.ULe(b.Const(66), d);
+        int sig = b.Select(tiny, ma, b.Select(exactZero, b.Const64(0), r.Sig));
+        int signExp = b.Select(tiny, b.Or(sa, ea), b.Select(exactZero, b.Const(0), r.SignExp));
+        int flags = b.Select(tiny, b.Const(PE), b.Select(exactZero, b.Const(0), r.Flags));
+        int fail = b.Select(far, Not01(b, tiny), b.Or(b.And(r.Fail, Not01(b, exactZero)), wide));
+        return new Result(sig, signExp, flags, fail);
     }
 
     /// <summary>A binary32 or binary64 value (I64, zero-extended) as an extended one: exact for
@@ -116,9 +155,12 @@ public static class SoftFloatIr
     }
 
     /// <summary>A normal extended value rounded to nearest-even into binary32/binary64 (I64,
-    /// zero-extended), as X87Fast.StorePrepare; fails unless the result is a normal number.</summary>
+    /// zero-extended), as X87Fast.StorePrepare, or a zero stored as the zero of its sign; fails
+    /// unless the result is a normal number or zero.</summary>
     public static Result ToIeee(IrBuilder b, int sig, int signExp, IeeeFormat f)
     {
+        // A zero operand (exact, no flags) is selected at the end; here it only fails the range.
+        int zero = IsZero(b, sig, signExp);
         int e = b.Sub(b.And(signExp, ExpMask), b.Const(Float80.Bias));
         int maxE = f.Bias; // largest unbiased exponent of a normal number
         int fail = Not01(b, b.ULt(b.Add(e, b.Const(maxE - 1)), b.Const(2 * maxE - 1)));
@@ -137,7 +179,7 @@ public static class SoftFloatIr
         int biased = b.ShlImm(b.Unary(Opcode.ZextTo64, b.Add(e, b.Const(f.Bias))), f.FractionBits);
         int bits = b.Or(b.Or(sign, biased), b.And(rounded, b.Const64((1UL << f.FractionBits) - 1)));
         int flags = b.Or(b.ShlImm(inexact, 5), b.ShlImm(up, 9));
-        return new Result(bits, b.Const(0), flags, fail);
+        return new Result(b.Select(zero, sign, bits), b.Const(0), b.Select(zero, b.Const(0), flags), b.And(Not01(b, zero), fail));
     }
 }
 

@@ -74,6 +74,14 @@ internal sealed class X87InlinePath
     public void RequireNormal((int Sig, int SignExp) a, (int Sig, int SignExp) b) =>
         FailUnless(_b.And(SoftFloatIr.IsNormal(_b, a.Sig, a.SignExp), SoftFloatIr.IsNormal(_b, b.Sig, b.SignExp)));
 
+    /// <summary>Both values normal or zero, else the slow path.</summary>
+    public void RequireNormalOrZero((int Sig, int SignExp) a, (int Sig, int SignExp) b)
+    {
+        int aOk = _b.Or(SoftFloatIr.IsNormal(_b, a.Sig, a.SignExp), SoftFloatIr.IsZero(_b, a.Sig, a.SignExp));
+        int bOk = _b.Or(SoftFloatIr.IsNormal(_b, b.Sig, b.SignExp), SoftFloatIr.IsZero(_b, b.Sig, b.SignExp));
+        FailUnless(_b.And(aOk, bOk));
+    }
+
     /// <summary>Tag mask with ST(i) marked full / empty.</summary>
     public int WithFull(int tags, int i) => _b.Or(tags, _b.Const(1u << Phys(i)));
     public int WithEmpty(int tags, int i) => _b.And(tags, ~(1u << Phys(i)));

@@ -94,7 +94,7 @@ public static class X87Lifters
                 p.RequireFull(0);
                 var d0 = p.Read(0);
                 SoftFloatIr.Result src = SoftFloatIr.FromIeee(b, value, form == Form.M64Fp ? IeeeFormat.Double : IeeeFormat.Single);
-                p.RequireNormal(d0, (src.Sig, src.SignExp));
+                p.RequireNormalOrZero(d0, (src.Sig, src.SignExp));
                 SoftFloatIr.Result r = ApplyInline(b, op, d0, (src.Sig, src.SignExp));
                 p.FailIf(r.Fail);
                 p.Write(0, r.Sig, r.SignExp);
@@ -116,7 +116,7 @@ public static class X87Lifters
             q.RequireFull(i);
             var st0 = q.Read(0);
             var sti = q.Read(i);
-            q.RequireNormal(st0, sti);
+            q.RequireNormalOrZero(st0, sti);
             SoftFloatIr.Result r = form2 == Form.St0StI ? ApplyInline(b, op, st0, sti) : ApplyInline(b, op, sti, st0);
             q.FailIf(r.Fail);
             q.Write(form2 == Form.St0StI ? 0 : i, r.Sig, r.SignExp);
@@ -131,13 +131,14 @@ public static class X87Lifters
     /// quotient has no IR operation).</summary>
     private static bool InlineArith(int op) => op is ArithOp.Add or ArithOp.Sub or ArithOp.SubR or ArithOp.Mul;
 
-    /// <summary>dest ← dest op src, for <see cref="InlineArith"/> operations.</summary>
+    /// <summary>dest ← dest op src, for <see cref="InlineArith"/> operations on normal numbers
+    /// and zeros.</summary>
     private static SoftFloatIr.Result ApplyInline(IrBuilder b, int op, (int Sig, int SignExp) dest, (int Sig, int SignExp) src) => op switch
     {
-        ArithOp.Add => SoftFloatIr.Add(b, dest.Sig, dest.SignExp, src.Sig, src.SignExp),
-        ArithOp.Sub => SoftFloatIr.Add(b, dest.Sig, dest.SignExp, src.Sig, b.Xor(src.SignExp, b.Const(0x8000))),
-        ArithOp.SubR => SoftFloatIr.Add(b, src.Sig, src.SignExp, dest.Sig, b.Xor(dest.SignExp, b.Const(0x8000))),
-        _ => SoftFloatIr.Mul(b, dest.Sig, dest.SignExp, src.Sig, src.SignExp),
+        ArithOp.Add => SoftFloatIr.AddOrZero(b, dest.Sig, dest.SignExp, src.Sig, src.SignExp),
+        ArithOp.Sub => SoftFloatIr.AddOrZero(b, dest.Sig, dest.SignExp, src.Sig, b.Xor(src.SignExp, b.Const(0x8000))),
+        ArithOp.SubR => SoftFloatIr.AddOrZero(b, src.Sig, src.SignExp, dest.Sig, b.Xor(dest.SignExp, b.Const(0x8000))),
+        _ => SoftFloatIr.MulOrZero(b, dest.Sig, dest.SignExp, src.Sig, src.SignExp),
     };
 
     // ------------------------------------------------------------------ compare
@@ -188,7 +189,7 @@ public static class X87Lifters
             cx.SetFlagsMaterialized(b.Unary(Opcode.Trunc, result));
     }
 
-    /// <summary>FCOMI/FUCOMI ST(0), ST(i) (and the P forms) of two normal numbers inline: the
+    /// <summary>FCOMI/FUCOMI ST(0), ST(i) (and the P forms) of normal numbers and zeros inline: the
     /// EFLAGS bits (ZF, CF; PF only for unordered, which is the slow path's) as an I64.</summary>
     private static int InlineCompareToEflags(LiftContext cx, X87InlinePath p, ulong desc, int i, int pops)
     {
@@ -198,16 +199,21 @@ public static class X87Lifters
         p.RequireFull(i);
         var a = p.Read(0);
         var c = p.Read(i);
-        p.RequireNormal(a, c);
+        p.RequireNormalOrZero(a, c);
         int ea = b.And(a.SignExp, 0x7FFFu), ec = b.And(c.SignExp, 0x7FFFu);
         int sa = b.ShrImm(a.SignExp, 15), sc = b.ShrImm(c.SignExp, 15);
         int magLess = b.Or(b.ULt(ea, ec), b.And(b.Eq(ea, ec), b.ULt(a.Sig, c.Sig)));
         int magEqual = b.And(b.Eq(ea, ec), b.Eq(a.Sig, c.Sig));
         int magGreater = SoftFloatIr.Not01(b, b.Or(magLess, magEqual));
         int sameSign = b.Eq(sa, sc);
-        // Different signs: the negative one is less (normal numbers are never zero).
+        // Different signs: the negative one is less (for normal numbers, which are never zero).
         int less = b.Select(sameSign, b.Select(sa, magGreater, magLess), sa);
         int equal = b.And(sameSign, magEqual);
+        // Zeros: +0 = -0; against a normal number the normal one's sign decides.
+        int za = SoftFloatIr.IsZero(b, a.Sig, a.SignExp), zc = SoftFloatIr.IsZero(b, c.Sig, c.SignExp);
+        int anyZero = b.Or(za, zc);
+        equal = b.Select(anyZero, b.And(za, zc), equal);
+        less = b.Select(za, b.And(SoftFloatIr.Not01(b, zc), SoftFloatIr.Not01(b, sc)), b.Select(zc, sa, less));
         if (pops != 0) p.SetTags(p.WithEmpty(p.Tags, 0));
         p.Commit(pops, -1, desc);
         return b.Unary(Opcode.ZextTo64, b.Or(b.ShlImm(equal, 6), less));
@@ -353,7 +359,7 @@ public static class X87Lifters
             p.RequireDefaultControl();
             p.RequireFull(0);
             var v = p.Read(0);
-            p.FailUnless(SoftFloatIr.IsNormal(b, v.Sig, v.SignExp));
+            p.FailUnless(b.Or(SoftFloatIr.IsNormal(b, v.Sig, v.SignExp), SoftFloatIr.IsZero(b, v.Sig, v.SignExp)));
             SoftFloatIr.Result r = SoftFloatIr.ToIeee(b, v.Sig, v.SignExp, kind == StoreKind.M64Fp ? IeeeFormat.Double : IeeeFormat.Single);
             p.FailIf(r.Fail);
             WriteStoreValue(cx, kind, bytes, linear, r.Sig);

@@ -5,6 +5,7 @@ using System.Text;
 using Iced.Intel;
 using Transmeta.Backend.Il;
 using Transmeta.Frontend.Decoding;
+using Transmeta.Frontend.Lifting;
 using Transmeta.Frontend.State;
 using Transmeta.IR;
 using Transmeta.IR.Passes;
@@ -122,7 +123,11 @@ public static class InspectCommand
         var reader = new GuestCodeReader(machine.Memory);
         var translator = new X86Translator();
         var regionTranslator = new RegionTranslator(translator);
-        IrBlock Translate() => regions ? regionTranslator.Translate(reader, address, DecodeMode.Flat32) : translator.Translate(reader, address, DecodeMode.Flat32);
+        // The x87 TOP the engine would assume is the CPU's when it translates; before the guest
+        // runs that is the FNINIT state's (TOP 0, control word 037F).
+        int x87Top = X87StackTracking.EntryTopOf((byte*)machine.Cpu);
+        IrBlock Translate() => regions ? regionTranslator.Translate(reader, address, DecodeMode.Flat32, x87Top)
+            : translator.Translate(reader, address, DecodeMode.Flat32, x87Top, out _);
         IrBlock before = Translate();
         string irBefore = IrPrinter.Print(before, StateNames.Describe);
         IrBlock after = Translate();
