@@ -130,11 +130,12 @@ public static class SoftFloatIr
         int wide = b.And(Not01(b, same), b.And(r0Zero, Not01(b, exactZero)));
         // b below a quarter of a's last place (exponents 66 or more apart): a ± b rounds to a,
         // inexact, whatever the signs (below a power of two the last place halves, hence the
-        // quarter).
+        // quarter); a - b rounded back to a is a rounding up in magnitude (C1).
         int tiny = b.ULe(b.Const(66), d);
         int sig = b.Select(tiny, ma, b.Select(exactZero, b.Const64(0), r.Sig));
         int signExp = b.Select(tiny, b.Or(sa, ea), b.Select(exactZero, b.Const(0), r.SignExp));
-        int flags = b.Select(tiny, b.Const(PE), b.Select(exactZero, b.Const(0), r.Flags));
+        int tinyFlags = b.Select(same, b.Const(PE), b.Const(PE | C1));
+        int flags = b.Select(tiny, tinyFlags, b.Select(exactZero, b.Const(0), r.Flags));
         int fail = b.Select(far, Not01(b, tiny), b.Or(b.And(r.Fail, Not01(b, exactZero)), wide));
         return new Result(sig, signExp, flags, fail);
     }

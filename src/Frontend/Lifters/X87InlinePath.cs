@@ -50,8 +50,24 @@ internal sealed class X87InlinePath
     public void FailUnless(int cond) => FailIf(_b.Eq(cond, _b.Const(0)));
 
     public void RequireDefaultControl() => X87Common.RequireDefaultControl(_cx);
-    public void RequireFull(int i) => FailUnless(_b.And(Tags, 1u << Phys(i)));
-    public void RequireEmpty(int i) => FailIf(_b.And(Tags, 1u << Phys(i)));
+    /// <summary>ST(i) is not empty (else the slow path: stack underflow); no check where an
+    /// earlier inline instruction of the block established it.</summary>
+    public void RequireFull(int i)
+    {
+        uint bit = 1u << Phys(i);
+        if ((_cx.X87.KnownFull & bit) != 0) return;
+        FailUnless(_b.And(Tags, bit));
+        _cx.X87.KnownFull |= bit;
+    }
+
+    /// <summary>ST(i) is empty (else the slow path: stack overflow on a push).</summary>
+    public void RequireEmpty(int i)
+    {
+        uint bit = 1u << Phys(i);
+        if ((_cx.X87.KnownEmpty & bit) != 0) return;
+        FailIf(_b.And(Tags, bit));
+        _cx.X87.KnownEmpty |= bit;
+    }
 
     private static int Offset(int phys) => FpuState.OffRegs + FpuState.RegSize * phys;
 
@@ -62,29 +78,49 @@ internal sealed class X87InlinePath
         return (_b.LoadState(offset, IrType.I64), _b.And(_b.LoadState(offset + 8), 0xFFFFu));
     }
 
-    public void Write(int i, int sig, int signExp)
+    /// <summary>Writes ST(i); <paramref name="finite"/>: the value is a normal number or a zero.</summary>
+    public void Write(int i, int sig, int signExp, bool finite = true)
     {
         _b.StoreState(Offset(Phys(i)), sig);
         WriteSignExp(i, signExp);
+        uint bit = 1u << Phys(i);
+        _cx.X87.KnownFinite = finite ? _cx.X87.KnownFinite | bit : _cx.X87.KnownFinite & ~bit;
     }
+
+    public bool KnownFinite(int i) => (_cx.X87.KnownFinite & (1u << Phys(i))) != 0;
 
     public void WriteSignExp(int i, int signExp) => _b.StoreState(Offset(Phys(i)) + 8, signExp);
 
-    /// <summary>Both values normal, else the slow path.</summary>
-    public void RequireNormal((int Sig, int SignExp) a, (int Sig, int SignExp) b) =>
-        FailUnless(_b.And(SoftFloatIr.IsNormal(_b, a.Sig, a.SignExp), SoftFloatIr.IsNormal(_b, b.Sig, b.SignExp)));
-
-    /// <summary>Both values normal or zero, else the slow path.</summary>
-    public void RequireNormalOrZero((int Sig, int SignExp) a, (int Sig, int SignExp) b)
+    /// <summary>ST(i) (read as <paramref name="v"/>) is a normal number or a zero, else the slow
+    /// path; no check where the block already knows it.</summary>
+    public void RequireFinite(int i, (int Sig, int SignExp) v)
     {
-        int aOk = _b.Or(SoftFloatIr.IsNormal(_b, a.Sig, a.SignExp), SoftFloatIr.IsZero(_b, a.Sig, a.SignExp));
-        int bOk = _b.Or(SoftFloatIr.IsNormal(_b, b.Sig, b.SignExp), SoftFloatIr.IsZero(_b, b.Sig, b.SignExp));
-        FailUnless(_b.And(aOk, bOk));
+        uint bit = 1u << Phys(i);
+        if ((_cx.X87.KnownFinite & bit) != 0) return;
+        FailUnless(NormalOrZero(v));
+        _cx.X87.KnownFinite |= bit;
     }
 
-    /// <summary>Tag mask with ST(i) marked full / empty.</summary>
-    public int WithFull(int tags, int i) => _b.Or(tags, _b.Const(1u << Phys(i)));
-    public int WithEmpty(int tags, int i) => _b.And(tags, ~(1u << Phys(i)));
+    private int NormalOrZero((int Sig, int SignExp) v) =>
+        _b.Or(SoftFloatIr.IsNormal(_b, v.Sig, v.SignExp), SoftFloatIr.IsZero(_b, v.Sig, v.SignExp));
+
+    /// <summary>Tag mask with ST(i) marked full / empty (which the block then knows).</summary>
+    public int WithFull(int tags, int i)
+    {
+        uint bit = 1u << Phys(i);
+        _cx.X87.KnownFull |= bit;
+        _cx.X87.KnownEmpty &= ~bit;
+        return _b.Or(tags, _b.Const(bit));
+    }
+
+    public int WithEmpty(int tags, int i)
+    {
+        uint bit = 1u << Phys(i);
+        _cx.X87.KnownEmpty |= bit;
+        _cx.X87.KnownFull &= ~bit;
+        _cx.X87.KnownFinite &= ~bit;
+        return _b.And(tags, ~bit);
+    }
 
     public void SetTags(int tags) => _b.StoreState(FpuState.OffTags, tags);
 

@@ -93,8 +93,9 @@ public static class X87Lifters
                 p.RequireDefaultControl();
                 p.RequireFull(0);
                 var d0 = p.Read(0);
+                p.RequireFinite(0, d0);
                 SoftFloatIr.Result src = SoftFloatIr.FromIeee(b, value, form == Form.M64Fp ? IeeeFormat.Double : IeeeFormat.Single);
-                p.RequireNormalOrZero(d0, (src.Sig, src.SignExp));
+                p.FailIf(src.Fail);
                 SoftFloatIr.Result r = ApplyInline(b, op, d0, (src.Sig, src.SignExp));
                 p.FailIf(r.Fail);
                 p.Write(0, r.Sig, r.SignExp);
@@ -116,7 +117,8 @@ public static class X87Lifters
             q.RequireFull(i);
             var st0 = q.Read(0);
             var sti = q.Read(i);
-            q.RequireNormalOrZero(st0, sti);
+            q.RequireFinite(0, st0);
+            q.RequireFinite(i, sti);
             SoftFloatIr.Result r = form2 == Form.St0StI ? ApplyInline(b, op, st0, sti) : ApplyInline(b, op, sti, st0);
             q.FailIf(r.Fail);
             q.Write(form2 == Form.St0StI ? 0 : i, r.Sig, r.SignExp);
@@ -199,7 +201,8 @@ public static class X87Lifters
         p.RequireFull(i);
         var a = p.Read(0);
         var c = p.Read(i);
-        p.RequireNormalOrZero(a, c);
+        p.RequireFinite(0, a);
+        p.RequireFinite(i, c);
         int ea = b.And(a.SignExp, 0x7FFFu), ec = b.And(c.SignExp, 0x7FFFu);
         int sa = b.ShrImm(a.SignExp, 15), sc = b.ShrImm(c.SignExp, 15);
         int magLess = b.Or(b.ULt(ea, ec), b.And(b.Eq(ea, ec), b.ULt(a.Sig, c.Sig)));
@@ -254,7 +257,7 @@ public static class X87Lifters
                 p.RequireFull(st);
                 p.RequireEmpty(-1);
                 var v = p.Read(st);
-                p.Write(-1, v.Sig, v.SignExp);
+                p.Write(-1, v.Sig, v.SignExp, p.KnownFinite(st));
                 p.SetTags(p.WithFull(p.Tags, -1));
                 p.Commit(-1, -1, d);
                 return;
@@ -323,7 +326,7 @@ public static class X87Lifters
             {
                 r.RequireFull(0);
                 var v = r.Read(0);
-                r.Write(st, v.Sig, v.SignExp);
+                r.Write(st, v.Sig, v.SignExp, r.KnownFinite(0));
                 int tags = r.WithFull(r.Tags, st);
                 if (pop) tags = r.WithEmpty(tags, 0);
                 r.SetTags(tags);
@@ -359,7 +362,7 @@ public static class X87Lifters
             p.RequireDefaultControl();
             p.RequireFull(0);
             var v = p.Read(0);
-            p.FailUnless(b.Or(SoftFloatIr.IsNormal(b, v.Sig, v.SignExp), SoftFloatIr.IsZero(b, v.Sig, v.SignExp)));
+            p.RequireFinite(0, v);
             SoftFloatIr.Result r = SoftFloatIr.ToIeee(b, v.Sig, v.SignExp, kind == StoreKind.M64Fp ? IeeeFormat.Double : IeeeFormat.Single);
             p.FailIf(r.Fail);
             WriteStoreValue(cx, kind, bytes, linear, r.Sig);
@@ -471,8 +474,9 @@ public static class X87Lifters
             {
                 p.RequireFull(i);
                 var sti = p.Read(i);
-                p.Write(0, sti.Sig, sti.SignExp);
-                p.Write(i, st0.Sig, st0.SignExp);
+                bool finite0 = p.KnownFinite(0), finiteI = p.KnownFinite(i);
+                p.Write(0, sti.Sig, sti.SignExp, finiteI);
+                p.Write(i, st0.Sig, st0.SignExp, finite0);
             }
             else p.WriteSignExp(0, op == MiscOp.Fchs ? b.Xor(st0.SignExp, b.Const(0x8000)) : b.And(st0.SignExp, 0x7FFFu));
             p.Commit(0, -1, desc);

@@ -35,6 +35,18 @@ public sealed class X87StackTracking
     /// control instruction.</summary>
     public bool ControlChecked { get; set; }
 
+    /// <summary>Physical registers known (bit i) to be full / empty here: checked or written by
+    /// an earlier inline instruction of the block since the last helper call.</summary>
+    public uint KnownFull { get; set; }
+    public uint KnownEmpty { get; set; }
+
+    /// <summary>Physical registers known to hold a normal number or a zero (written by an inline
+    /// instruction, whose results are never anything else, or checked).</summary>
+    public uint KnownFinite { get; set; }
+
+    /// <summary>Forgets what inline instructions established about the registers.</summary>
+    public void ForgetRegisters() => KnownFull = KnownEmpty = KnownFinite = 0;
+
     /// <summary>Set by an instruction lifted inline (it moved <see cref="Top"/> itself).</summary>
     public bool HandledInline { get; set; }
 
@@ -51,6 +63,7 @@ public sealed class X87StackTracking
     {
         Top = BlockEntryTop = entryTop;
         Guarded = ControlChecked = HandledInline = Touched = false;
+        ForgetRegisters();
     }
 
     /// <summary>After an x87 instruction lifted as a helper call: TOP moves as the instruction
@@ -66,6 +79,7 @@ public sealed class X87StackTracking
             return;
         }
         Guarded = false;
+        ForgetRegisters();
         if (control) ControlChecked = false;
         if (Top < 0) return;
         FpuStackIncrementInfo info = insn.GetFpuStackIncrementInfo();

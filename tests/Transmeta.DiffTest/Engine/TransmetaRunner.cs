@@ -26,7 +26,9 @@ public sealed unsafe class TransmetaRunner : IDisposable
 
     private readonly IBlockCompiler _backend;
     private readonly bool _optimize;
-    private readonly Dictionary<uint, CompiledBlock> _cache = new();
+    /// <summary>Compiled blocks by address; bit 32 set for the unspecialized translations run
+    /// after a BlockExit.Slow (as the execution engine does).</summary>
+    private readonly Dictionary<ulong, CompiledBlock> _cache = new();
     private readonly X86Translator _translator;
     private readonly RegionTranslator? _regions;
     private readonly byte* _code;
@@ -38,8 +40,9 @@ public sealed unsafe class TransmetaRunner : IDisposable
     private int _lastLength;
 
     /// <summary>Stopwatch ticks spent (all runners): translating, in the IR passes, verifying,
-    /// compiling, running blocks (with a compiled backend's JIT on first run); and blocks translated.</summary>
-    public static readonly long[] Timing = new long[7];
+    /// compiling, running blocks (with a compiled backend's JIT on first run); blocks translated,
+    /// their IL bytes, and BlockExit.Slow exits.</summary>
+    public static readonly long[] Timing = new long[8];
     public static readonly DecodeMode Mode = new(32, true, 3, 4);
 
     /// <param name="selectors">CS DS ES SS FS GS of the native process (the harness's hello).</param>
@@ -149,6 +152,7 @@ public sealed unsafe class TransmetaRunner : IDisposable
         }
 
         var reader = new CodeReader(_code);
+        bool unspecialized = false;
         for (int blocks = 0; ; blocks++)
         {
             uint eip = _cpu->Eip;
@@ -161,10 +165,14 @@ public sealed unsafe class TransmetaRunner : IDisposable
                 outcome.Eip = eip;
                 break;
             }
-            if (!_cache.TryGetValue(eip, out CompiledBlock? block))
+            ulong key = eip | (unspecialized ? 1UL << 32 : 0);
+            if (!_cache.TryGetValue(key, out CompiledBlock? block))
             {
                 long t0 = Stopwatch.GetTimestamp();
-                IrBlock ir = _regions is not null ? _regions.Translate(reader, eip, Mode) : _translator.Translate(reader, eip, Mode);
+                // As the engine: assume the x87 TOP the CPU has now (checked by the block itself).
+                DecodeMode mode = Mode with { Unspecialized = unspecialized };
+                int x87Top = unspecialized ? -1 : X87StackTracking.EntryTopOf((byte*)_cpu);
+                IrBlock ir = _regions is not null ? _regions.Translate(reader, eip, mode, x87Top) : _translator.Translate(reader, eip, mode, x87Top, out _);
                 long t1 = Stopwatch.GetTimestamp();
                 if (_optimize) Transmeta.IR.Passes.PassPipeline.Optimize(ir);
                 long t2 = Stopwatch.GetTimestamp();
@@ -178,12 +186,18 @@ public sealed unsafe class TransmetaRunner : IDisposable
                 Interlocked.Add(ref Timing[3], t4 - t3);
                 Interlocked.Increment(ref Timing[5]);
                 if (block is Transmeta.Backend.Il.IlCompiledBlock il) Interlocked.Add(ref Timing[6], il.IlBytes);
-                _cache[eip] = block;
+                _cache[key] = block;
             }
             _ctx->Status = RuntimeContext.StatusOk;
             long t5 = Stopwatch.GetTimestamp();
             int exit = block.Execute(_ctx);
             Interlocked.Add(ref Timing[4], Stopwatch.GetTimestamp() - t5);
+            unspecialized = exit == BlockExit.Slow;
+            if (unspecialized)
+            {
+                Interlocked.Increment(ref Timing[7]);
+                continue;
+            }
             if (exit == BlockExit.Interrupted)
             {
                 if (interruptEvery == 0) { outcome.Error = $"interrupted at {_cpu->Eip:x8} without a deadline"; break; }
