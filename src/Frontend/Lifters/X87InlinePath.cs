@@ -46,8 +46,20 @@ internal sealed class X87InlinePath
     /// <summary>The physical register of ST(i) (i = -1: the one a push fills).</summary>
     public int Phys(int i) => (_cx.X87.Top + i) & 7;
 
-    public void FailIf(int cond) => _cx.ExitIf(cond, BlockExit.Slow);
+    /// <summary>The conditions (0/1) that send the instruction to the slow path, OR-ed: one side
+    /// exit an instruction, taken before its first effect (<see cref="Check"/>).</summary>
+    private int _fail = -1;
+
+    public void FailIf(int cond) => _fail = _fail < 0 ? cond : _b.Or(_fail, cond);
     public void FailUnless(int cond) => FailIf(_b.Eq(cond, _b.Const(0)));
+
+    /// <summary>Leaves for the slow path if any condition holds; every write calls it first.</summary>
+    public void Check()
+    {
+        if (_fail < 0) return;
+        _cx.ExitIf(_fail, BlockExit.Slow);
+        _fail = -1;
+    }
 
     public void RequireDefaultControl() => X87Common.RequireDefaultControl(_cx);
     /// <summary>ST(i) is not empty (else the slow path: stack underflow); no check where an
@@ -81,6 +93,7 @@ internal sealed class X87InlinePath
     /// <summary>Writes ST(i); <paramref name="finite"/>: the value is a normal number or a zero.</summary>
     public void Write(int i, int sig, int signExp, bool finite = true)
     {
+        Check();
         _b.StoreState(Offset(Phys(i)), sig);
         WriteSignExp(i, signExp);
         uint bit = 1u << Phys(i);
@@ -89,7 +102,11 @@ internal sealed class X87InlinePath
 
     public bool KnownFinite(int i) => (_cx.X87.KnownFinite & (1u << Phys(i))) != 0;
 
-    public void WriteSignExp(int i, int signExp) => _b.StoreState(Offset(Phys(i)) + 8, signExp);
+    public void WriteSignExp(int i, int signExp)
+    {
+        Check();
+        _b.StoreState(Offset(Phys(i)) + 8, signExp);
+    }
 
     /// <summary>ST(i) (read as <paramref name="v"/>) is a normal number or a zero, else the slow
     /// path; no check where the block already knows it.</summary>
@@ -122,7 +139,11 @@ internal sealed class X87InlinePath
         return _b.And(tags, ~bit);
     }
 
-    public void SetTags(int tags) => _b.StoreState(FpuState.OffTags, tags);
+    public void SetTags(int tags)
+    {
+        Check();
+        _b.StoreState(FpuState.OffTags, tags);
+    }
 
     /// <summary>Finishes the instruction: TOP moves by <paramref name="pops"/> (-1 a push), the
     /// status word gets the new TOP with C1 cleared and <paramref name="flags"/> (PE, C1 bits;
@@ -130,6 +151,7 @@ internal sealed class X87InlinePath
     /// last-instruction pointers.</summary>
     public void Commit(int pops, int flags, ulong desc, int ea = -1)
     {
+        Check();
         int top = Phys(pops);
         int fsw = _b.Or(_b.And(_b.LoadState(FpuState.OffFsw), ~(C1 | TopMask)), _b.Const((uint)top << TopShift));
         if (flags >= 0) fsw = _b.Or(fsw, flags);

@@ -365,6 +365,7 @@ public static class X87Lifters
             p.RequireFinite(0, v);
             SoftFloatIr.Result r = SoftFloatIr.ToIeee(b, v.Sig, v.SignExp, kind == StoreKind.M64Fp ? IeeeFormat.Double : IeeeFormat.Single);
             p.FailIf(r.Fail);
+            p.Check(); // before the memory write
             WriteStoreValue(cx, kind, bytes, linear, r.Sig);
             if (pop) p.SetTags(p.WithEmpty(p.Tags, 0));
             p.Commit(pop ? 1 : 0, r.Flags, desc, ea);
