@@ -145,17 +145,6 @@ internal sealed unsafe class IlEmitter
                 LoadTemp(ins.A, type);
                 il.Emit(type == IrType.I32 ? OpCodes.Stind_I4 : OpCodes.Stind_I8);
                 break;
-            case Opcode.LoadStateAt:
-                EmitIndexedStatePointer(ins);
-                il.Emit(type == IrType.I32 ? OpCodes.Ldind_U4 : OpCodes.Ldind_I8);
-                StoreTemp(ins.Dst, type);
-                break;
-            case Opcode.StoreStateAt:
-                EmitIndexedStatePointer(ins);
-                LoadTemp(ins.B, type);
-                il.Emit(type == IrType.I32 ? OpCodes.Stind_I4 : OpCodes.Stind_I8);
-                break;
-
             case Opcode.Load:
                 _memory.EmitLoad(ins, _analysis.FaultSite[i]);
                 break;
@@ -551,12 +540,4 @@ internal sealed unsafe class IlEmitter
         Il.EmitAddOffset(offset);
     }
 
-    /// <summary>state + Imm + index (zero-extended) of a LoadStateAt/StoreStateAt.</summary>
-    private void EmitIndexedStatePointer(in IrInstruction ins)
-    {
-        EmitStatePointer((int)ins.Imm);
-        LoadTemp(ins.A, IrType.I32);
-        Il.Emit(OpCodes.Conv_U);
-        Il.Emit(OpCodes.Add);
-    }
 }

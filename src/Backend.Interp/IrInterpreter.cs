@@ -64,19 +64,6 @@ internal sealed unsafe class InterpretedBlock : CompiledBlock
                     if (ins.Type == IrType.I32) *(uint*)(state + ins.Imm) = (uint)t[ins.A];
                     else *(ulong*)(state + ins.Imm) = t[ins.A];
                     break;
-                case Opcode.LoadStateAt:
-                {
-                    byte* p = IndexedState(state, ins, t[ins.A]);
-                    t[ins.Dst] = ins.Type == IrType.I32 ? *(uint*)p : *(ulong*)p;
-                    break;
-                }
-                case Opcode.StoreStateAt:
-                {
-                    byte* p = IndexedState(state, ins, t[ins.A]);
-                    if (ins.Type == IrType.I32) *(uint*)p = (uint)t[ins.B];
-                    else *(ulong*)p = t[ins.B];
-                    break;
-                }
                 case Opcode.Load:
                     t[ins.Dst] = GuestMemoryAccess.Read(ctx, (uint)t[ins.A], ins.Size);
                     if (ctx->Status == RuntimeContext.StatusFault) return LeaveAtFault(ctx, state, insnPc, insnRetired);
@@ -169,15 +156,6 @@ internal sealed unsafe class InterpretedBlock : CompiledBlock
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static ulong Norm(IrType type, ulong v) => type == IrType.I32 ? (uint)v : v;
 
-    /// <summary>The address of an indexed state access; an index outside the window is a
-    /// frontend bug, caught here (the compiled backends trust the IR, as they do its offsets).</summary>
-    private static byte* IndexedState(byte* state, in IrInstruction ins, ulong index)
-    {
-        int width = ins.Type == IrType.I32 ? 4 : 8;
-        if ((uint)index > (uint)(ins.Aux - width) || index > uint.MaxValue)
-            throw new InvalidOperationException($"indexed state access at {index} outside its window of {ins.Aux} bytes");
-        return state + ins.Imm + (long)index;
-    }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static long Signed(IrType type, ulong v) => type == IrType.I32 ? (int)(uint)v : (long)v;

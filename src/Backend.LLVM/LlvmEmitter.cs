@@ -141,14 +141,7 @@ internal sealed unsafe class LlvmEmitter
             long end = fields[i].Key + fields[i].Value.Width;
             for (int j = i + 1; j < fields.Count && fields[j].Key < end; j++) conflict[i] = conflict[j] = true;
         }
-        // A field inside the window of an indexed access may be that access's element: it stays
-        // in memory.
-        foreach (ref readonly IrInstruction ins in block.Span)
-        {
-            if (ins.Op is not (Opcode.LoadStateAt or Opcode.StoreStateAt)) continue;
-            for (int i = 0; i < fields.Count; i++)
-                if (fields[i].Key < ins.Imm + ins.Aux && ins.Imm < fields[i].Key + fields[i].Value.Width) conflict[i] = true;
-        }
+
         var result = new List<(long, IrType)>();
         for (int i = 0; i < fields.Count; i++)
             if (fields[i].Value.Stored && !fields[i].Value.Conflict && !conflict[i])
@@ -249,13 +242,6 @@ internal sealed unsafe class LlvmEmitter
                     LLVMBuildStore(_b, LLVMConstInt(_cx.I1, 1, 0), _dirty[ins.Imm]);
                 }
                 else Store(LoadTemp(ins.A, type), StatePointer((ulong)ins.Imm), _cx.TbaaState);
-                break;
-
-            case Opcode.LoadStateAt:
-                StoreTemp(ins.Dst, Load(TypeOf(type), IndexedStatePointer(ins), _cx.TbaaState), type);
-                break;
-            case Opcode.StoreStateAt:
-                Store(LoadTemp(ins.B, type), IndexedStatePointer(ins), _cx.TbaaState);
                 break;
 
             case Opcode.Load: EmitGuestLoad(ins); break;
@@ -464,12 +450,6 @@ internal sealed unsafe class LlvmEmitter
 
     private LLVMValueRef StatePointer(ulong offset) => ByteOffset(_state, I64(offset));
 
-    /// <summary>state + Imm + index of a LoadStateAt/StoreStateAt.</summary>
-    private LLVMValueRef IndexedStatePointer(in IrInstruction ins)
-    {
-        LLVMValueRef index = LLVMBuildZExt(_b, LoadTemp(ins.A, IrType.I32), _cx.I64, NoName);
-        return ByteOffset(StatePointer((ulong)ins.Imm), index);
-    }
     private LLVMValueRef ContextField(ulong offset) => ByteOffset(_ctx, I64(offset));
 
     private LLVMValueRef LoadPtr(LLVMValueRef basePtr, ulong offset) =>

@@ -56,13 +56,6 @@ public sealed class IrBuilder
     public int LoadState(int offset, IrType type = IrType.I32) => EmitValue(Opcode.LoadState, type, imm: offset);
     public void StoreState(int offset, int value) => EmitVoid(Opcode.StoreState, _types[value], a: value, imm: offset);
 
-    /// <summary>Dst = state[offset + index], inside the window of <paramref name="window"/> bytes at offset.</summary>
-    public int LoadStateAt(int offset, int window, int index, IrType type = IrType.I32) =>
-        EmitValue(Opcode.LoadStateAt, type, a: index, imm: offset, aux: window);
-    /// <summary>state[offset + index] = value, inside the window of <paramref name="window"/> bytes at offset.</summary>
-    public void StoreStateAt(int offset, int window, int index, int value) =>
-        EmitVoid(Opcode.StoreStateAt, _types[value], a: index, b: value, imm: offset, aux: window);
-
     public int Load(int size, int address) => EmitValue(Opcode.Load, IrType.I32, a: address, size: (byte)size);
     public void Store(int size, int address, int value) => EmitVoid(Opcode.Store, IrType.I32, a: address, b: value, size: (byte)size);
 

@@ -30,8 +30,6 @@ public static class IrPrinter
             Opcode.Const => $"{def}const.{ty} 0x{(ins.Type == IrType.I32 ? (uint)ins.Imm : (ulong)ins.Imm):x}",
             Opcode.LoadState => $"{def}ld.{ty} {St(ins.Imm)}",
             Opcode.StoreState => $"  st.{ty} {St(ins.Imm)}, {T(ins.A)}",
-            Opcode.LoadStateAt => $"{def}ld.{ty} {St(ins.Imm)}[{T(ins.A)}] (window {ins.Aux})",
-            Opcode.StoreStateAt => $"  st.{ty} {St(ins.Imm)}[{T(ins.A)}] (window {ins.Aux}), {T(ins.B)}",
             Opcode.Load => $"{def}load.{ins.Size} [{T(ins.A)}]",
             Opcode.Store => $"  store.{ins.Size} [{T(ins.A)}], {T(ins.B)}",
             Opcode.Select => $"{def}select {T(ins.A)} ? {T(ins.B)} : {T(ins.C)}",

@@ -40,10 +40,6 @@ public static class IrVerifier
                     Fail("address must be i32"); break;
                 case Opcode.Shl or Opcode.Shr or Opcode.Sar when types[ins.B] != IrType.I32:
                     Fail("shift count must be i32"); break;
-                case Opcode.LoadStateAt or Opcode.StoreStateAt when types[ins.A] != IrType.I32 || ins.Aux <= 0:
-                    Fail("indexed state access needs an i32 index and a window"); break;
-                case Opcode.StoreStateAt when types[ins.B] != ins.Type:
-                    Fail("stored value type"); break;
                 case Opcode.Add or Opcode.Sub or Opcode.Mul or Opcode.MulHiU or Opcode.And or Opcode.Or or Opcode.Xor
                     or Opcode.UDiv or Opcode.SDiv or Opcode.URem or Opcode.SRem
                     or Opcode.Eq or Opcode.Ne or Opcode.ULt or Opcode.ULe or Opcode.SLt or Opcode.SLe

@@ -155,6 +155,10 @@ internal static class X87Control
         IrBuilder b = cx.B;
         X87Common.Begin(cx, waiting: false);
         int linear = AlignedFxArea(cx);
+        // The operand is 512 bytes, though only the first FxSize hold state: a page fault on its
+        // last byte comes first, as on the host (written back unchanged).
+        int last = b.Add(linear, b.Const(511));
+        cx.WriteMemory(1, last, cx.ReadMemory(1, last));
         b.CallHelper(X87Common.Helpers.Control, b.Const64(Make(ControlOp.FxSave)), b.Const64(0));
         CopyOut(cx, linear, FpuImages.FxSize);
     }
@@ -164,6 +168,7 @@ internal static class X87Control
         IrBuilder b = cx.B;
         X87Common.Begin(cx, waiting: false);
         int linear = AlignedFxArea(cx);
+        cx.ReadMemory(1, b.Add(linear, b.Const(511))); // the 512-byte operand's last page first (host)
         CopyIn(cx, linear, FpuImages.FxSize);
         b.CallHelper(X87Common.Helpers.Control, b.Const64(Make(ControlOp.FxRstor)), b.Const64(0));
     }

@@ -15,14 +15,6 @@ public enum Opcode : byte
     LoadState,
     /// <summary>state[Imm] = A (width from the type of A).</summary>
     StoreState,
-    /// <summary>Dst = state[Imm + A]: an indexed access into the window of Aux bytes at Imm
-    /// (A, I32, is a byte offset with A + width &lt;= Aux). For state arrays whose element the
-    /// block computes (a register file addressed through a runtime index); passes and backends
-    /// treat the whole window as read.</summary>
-    LoadStateAt,
-    /// <summary>state[Imm + A] = B (width from the type of B), inside the window of Aux bytes at
-    /// Imm; passes and backends treat the whole window as written.</summary>
-    StoreStateAt,
 
     /// <summary>Dst (I32, zero-extended) = guest memory[A], Size bytes (1, 2 or 4). May fault.</summary>
     Load,

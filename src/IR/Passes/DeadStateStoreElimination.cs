@@ -34,11 +34,6 @@ public static class DeadStateStoreElimination
                 max = Math.Max(max, ins.Imm + StateForwarding.Width(ins.Type));
                 if (ins.Op == Opcode.StoreState) stores++;
             }
-            else if (ins.Op == Opcode.LoadStateAt)
-            {
-                min = Math.Min(min, ins.Imm);
-                max = Math.Max(max, ins.Imm + ins.Aux);
-            }
         }
         if (stores < 2) return false;
 
@@ -71,12 +66,9 @@ public static class DeadStateStoreElimination
                     }
                     break;
                 }
-                case Opcode.LoadState or Opcode.LoadStateAt:
+                case Opcode.LoadState:
                 {
-                    // An indexed load may read any byte of its window; an indexed store
-                    // (StoreStateAt) covers nothing for sure, so it kills no earlier store.
-                    int start = (int)(ins.Imm - min);
-                    int end = start + (ins.Op == Opcode.LoadState ? StateForwarding.Width(ins.Type) : ins.Aux);
+                    int start = (int)(ins.Imm - min), end = start + StateForwarding.Width(ins.Type);
                     for (int b = start; b < end; b++) covered[b] = 0;
                     break;
                 }

@@ -7,7 +7,7 @@ namespace Transmeta.IR.Passes;
 /// rewritten); a StoreState of the temp a slot already holds is dropped (it would write the value
 /// that is there).
 /// <para>A store kills every remembered slot whose bytes it overlaps (other than the exact slot,
-/// which it replaces); an indexed store kills every slot in its window. Everything is forgotten at a Label (other paths join there), after a Jump
+/// which it replaces). Everything is forgotten at a Label (other paths join there), after a Jump
 /// or Exit, and at a helper that touches state. Guest memory accesses and faulting helpers do not
 /// change guest state on the path that continues in the block, so they keep the knowledge.</para>
 /// </summary>
@@ -70,14 +70,6 @@ public static class StateForwarding
                     known.Add(new Slot(ins.Imm, ins.Type, ins.A));
                     break;
                 }
-                case Opcode.StoreStateAt:
-                    // Any element of the window may change: forget the slots it overlaps.
-                    for (int k = known.Count - 1; k >= 0; k--)
-                    {
-                        Slot s = known[k];
-                        if (s.Offset < ins.Imm + ins.Aux && ins.Imm < s.Offset + Width(s.Type)) known.RemoveAt(k);
-                    }
-                    break;
                 case Opcode.Label or Opcode.Jump or Opcode.Exit:
                     known.Clear();
                     break;

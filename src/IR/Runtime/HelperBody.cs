@@ -56,7 +56,7 @@ public sealed class HelperBody
         for (int i = 0; i < ParameterCount; i++) defined[i] = true;
         foreach (ref readonly IrInstruction ins in block.Span)
         {
-            if (ins.Op is not (Opcode.Const or >= Opcode.Add and <= Opcode.Bswap) || ins.Op is >= Opcode.UDiv and <= Opcode.SRem)
+            if (ins.Op is not (Opcode.Const or >= Opcode.Add and <= Opcode.MulHiU) || ins.Op is >= Opcode.UDiv and <= Opcode.SRem)
                 throw new ArgumentException($"a helper body is straight-line pure code; it has {ins.Op}");
             for (int k = 0; k < ins.OperandCount; k++)
                 if (ins.Operand(k) < 0 || !defined[ins.Operand(k)])

@@ -154,6 +154,11 @@ public sealed class BackendArithmeticTests
     [InlineData(Opcode.SLt, 0x80000000_00000000ul, 0x7FFFFFFF_FFFFFFFFul, 1ul)]
     [InlineData(Opcode.SLe, 0x80000000ul, 0x7FFFFFFFul, 0ul)]        // as I32 this is 1
     [InlineData(Opcode.SLe, ulong.MaxValue, ulong.MaxValue, 1ul)]
+    // MulHiU: the high half of the 128-bit product.
+    [InlineData(Opcode.MulHiU, ulong.MaxValue, ulong.MaxValue, 0xFFFFFFFF_FFFFFFFEul)]
+    [InlineData(Opcode.MulHiU, 0x80000000_00000000ul, 2ul, 1ul)]
+    [InlineData(Opcode.MulHiU, 0x12345678_9ABCDEF0ul, 0x0FEDCBA9_87654321ul, 0x0121FA00_AD77D742ul)]
+    [InlineData(Opcode.MulHiU, 0xFFFFFFFFul, 0xFFFFFFFFul, 0ul)]
     public void Binary64(Opcode op, ulong a, ulong b, ulong expected)
     {
         bool shift = op is Opcode.Shl or Opcode.Shr or Opcode.Sar;
@@ -232,6 +237,10 @@ public sealed class BackendArithmeticTests
     [InlineData(Opcode.Neg, 1ul, ulong.MaxValue)]
     [InlineData(Opcode.Neg, 0x80000000_00000000ul, 0x80000000_00000000ul)]
     [InlineData(Opcode.Neg, 0xFFFFFFFFul, 0xFFFFFFFF_00000001ul)]
+    [InlineData(Opcode.Clz, 1ul, 63ul)]
+    [InlineData(Opcode.Clz, 0x00000001_00000000ul, 31ul)]
+    [InlineData(Opcode.Clz, 0x80000000_00000000ul, 0ul)]
+    [InlineData(Opcode.Clz, 0x00000000_80000000ul, 32ul)]
     public void Unary64(Opcode op, ulong a, ulong expected)
     {
         foreach (bool constant in new[] { false, true })

@@ -19,7 +19,11 @@ public sealed class LlvmRunnerTests
 
     /// <summary>Runs the runner in a child process with TRANSMETA_LLVM_LIBRARY pointing nowhere
     /// (this process has libLLVM loaded already).</summary>
-    private static (int Status, string Out, string Err) RunWithoutLlvm(params string[] args)
+    private static (int Status, string Out, string Err) RunWithoutLlvm(params string[] args) =>
+        RunInChild(new Dictionary<string, string> { ["TRANSMETA_LLVM_LIBRARY"] = "/nonexistent/libLLVM-19.so" }, args);
+
+    /// <summary>Runs the runner in a child process with <paramref name="environment"/> added.</summary>
+    private static (int Status, string Out, string Err) RunInChild(Dictionary<string, string> environment, params string[] args)
     {
         var psi = new ProcessStartInfo(Path.Combine(AppContext.BaseDirectory, "transmeta"))
         {
@@ -28,7 +32,7 @@ public sealed class LlvmRunnerTests
             RedirectStandardInput = true,
         };
         foreach (string a in args) psi.ArgumentList.Add(a);
-        psi.Environment["TRANSMETA_LLVM_LIBRARY"] = "/nonexistent/libLLVM-19.so";
+        foreach (var (name, value) in environment) psi.Environment[name] = value;
         using Process p = Process.Start(psi)!;
         p.StandardInput.Close();
         Task<string> err = p.StandardError.ReadToEndAsync();
@@ -84,14 +88,28 @@ public sealed class LlvmRunnerTests
         Assert.DoesNotContain("tier note", err);
     }
 
-    /// <summary>Units that mostly call managed helpers (x87 code) stay in IL: from LLVM code each
-    /// call would pay a runtime transition. The run is unchanged.</summary>
+    /// <summary>Units that mostly call managed helpers stay in IL: from LLVM code each call would
+    /// pay a runtime transition. x87 code without its inline paths (TRANSMETA_X87_INLINE=0) is
+    /// such code. The run is unchanged.</summary>
     [Fact]
     public void TieredLeavesHelperBoundUnitsInIl()
     {
-        var (status, _, err) = Run("run", GuestImageFiles.Image("nbody"), "--stats", "--tier-thresholds", "10", "1000");
+        var (status, _, err) = RunInChild(new Dictionary<string, string> { ["TRANSMETA_X87_INLINE"] = "0" },
+            "run", GuestImageFiles.Image("nbody"), "--stats", "--tier-thresholds", "10", "1000");
         Assert.Equal(1, status); // the guest's output is checked on every backend by GuestImageTests
         Assert.Matches(@"tier llvm\s+[1-9][0-9,]* units declined \(first: blk_[0-9a-f]{8}: \d+ managed helper calls in \d+ guest instructions\)", err);
+    }
+
+    /// <summary>With the x87 inline paths (the default) the same units are not helper-bound:
+    /// none is declined.</summary>
+    [Fact]
+    public void TieredPromotesInlineX87Units()
+    {
+        var (status, _, err) = Run("run", GuestImageFiles.Image("nbody"), "--stats", "--tier-thresholds", "10", "1000");
+        Assert.Equal(1, status);
+        Assert.Matches(@"tier llvm\s+[1-9]", err);
+        Assert.DoesNotContain("units declined", err);
+        Assert.Matches(@"slow-path exits\s+0 ", err);
     }
 
     [Theory]

@@ -1,6 +1,7 @@
 using System.Runtime.InteropServices;
 using Iced.Intel;
 using Transmeta.Frontend.Decoding;
+using Transmeta.Frontend.Lifting;
 using Transmeta.Frontend.State;
 using Transmeta.IR;
 using static Iced.Intel.AssemblerRegisters;
@@ -22,7 +23,12 @@ public sealed unsafe class SnippetRunner : IDisposable
 
     private readonly IBlockCompiler _backend;
     private readonly bool _optimize;
-    private readonly Dictionary<uint, CompiledBlock> _cache = new();
+    /// <summary>Compiled blocks by address; bit 32 set for the unspecialized translations run
+    /// after a BlockExit.Slow.</summary>
+    private readonly Dictionary<ulong, CompiledBlock> _cache = new();
+
+    /// <summary>Blocks that left with BlockExit.Slow (an assumed x87 TOP or control word did not hold).</summary>
+    public int SlowExits { get; private set; }
     private readonly byte* _ram;
     private readonly RuntimeContext* _ctx;
 
@@ -97,20 +103,29 @@ public sealed unsafe class SnippetRunner : IDisposable
     {
         var translator = new X86Translator();
         var reader = new RamReader(_ram);
+        bool unspecialized = false;
         for (BlocksRun = 0; BlocksRun < maxBlocks; BlocksRun++)
         {
             uint eip = Cpu->Eip;
-            if (!_cache.TryGetValue(eip, out CompiledBlock? block))
+            ulong key = eip | (unspecialized ? 1UL << 32 : 0);
+            if (!_cache.TryGetValue(key, out CompiledBlock? block))
             {
-                IrBlock ir = translator.Translate(reader, eip, Mode);
+                // As the execution engine: the x87 TOP the CPU has now is assumed (and checked).
+                DecodeMode mode = Mode with { Unspecialized = unspecialized };
+                int x87Top = unspecialized ? -1 : X87StackTracking.EntryTopOf((byte*)Cpu);
+                IrBlock ir = translator.Translate(reader, eip, mode, x87Top, out _);
                 if (_optimize) Transmeta.IR.Passes.PassPipeline.Optimize(ir);
                 IrVerifier.Verify(ir);
                 block = _backend.Compile(ir);
-                _cache[eip] = block;
+                _cache[key] = block;
             }
             int exit = block.Execute(_ctx);
+            unspecialized = exit == BlockExit.Slow;
             switch (exit)
             {
+                case BlockExit.Slow:
+                    SlowExits++;
+                    continue;
                 case BlockExit.Jump or BlockExit.CodeModified or BlockExit.Interrupted:
                     if (exit == BlockExit.CodeModified) _cache.Clear();
                     if (exit == BlockExit.Interrupted) Interruptions++;

@@ -1,0 +1,98 @@
+using Iced.Intel;
+using Transmeta.Frontend.Fpu;
+using Transmeta.Tests.Support;
+using Xunit;
+using static Iced.Intel.AssemblerRegisters;
+
+namespace Transmeta.Tests.Fpu;
+
+/// <summary>
+/// The x87 inline paths assume what the CPU had when the block was translated (TOP, the control
+/// word 037F) and leave with BlockExit.Slow when that no longer holds; the instruction then runs
+/// from an unspecialized translation. These run a block under one assumption and enter it
+/// again under another, on every backend, and check exact results against values worked out
+/// by hand (and the hardware cases of X87HardwareTests run through the same runner).
+/// </summary>
+public sealed unsafe class X87InlineTests
+{
+    private const uint Data = SnippetRunner.DataBase;
+
+    public static IEnumerable<object[]> Backends => TestBackends.Names;
+
+    private static byte* Fpu(SnippetRunner r) => (byte*)r.Cpu;
+
+    /// <summary>F doubles ST(0) through a push and a pop: inline FADD, FLD ST(0), FADDP.</summary>
+    private static void DoubleTwice(Assembler a, Label f)
+    {
+        a.Label(ref f);
+        a.fadd(st0, st0);
+        a.fld(st0);
+        a.faddp(st1, st0);
+        a.ret();
+    }
+
+    [Theory]
+    [MemberData(nameof(Backends))]
+    public void ABlockEnteredWithAnotherTopLeavesAndRunsRight(string backend)
+    {
+        using var r = new SnippetRunner(TestBackends.Create(backend));
+        r.Run(a =>
+        {
+            Label f = a.CreateLabel(), done = a.CreateLabel();
+            a.fninit();
+            a.fld1();                   // TOP 7
+            a.call(f);                  // F translated for TOP 7: ST(0) = 4
+            a.fld1();                   // TOP 6
+            a.call(f);                  // F entered with TOP 6: its check fails, ST(0) = 4 all the same
+            a.fstp(__qword_ptr[Data]);
+            a.fstp(__qword_ptr[Data + 8]);
+            a.jmp(done);
+            DoubleTwice(a, f);
+            a.Label(ref done);
+        });
+        Assert.Equal(-1, r.FaultVector);
+        Assert.Equal(0x4010_0000u, r.Read32(Data + 4)); // 4.0
+        Assert.Equal(0x4010_0000u, r.Read32(Data + 12));
+        Assert.Equal(0, FpuState.Top(Fpu(r)));
+        Assert.Equal(0u, FpuState.Tags(Fpu(r)));
+        Assert.True(r.SlowExits >= 1, "the second entry should have left the specialized block");
+    }
+
+    [Theory]
+    [MemberData(nameof(Backends))]
+    public void AnotherRoundingModeLeavesTheInlinePath(string backend)
+    {
+        // (1 + 2^-63)^2 = 1 + 2^-62 + 2^-126: to nearest 8000000000000002, up 8000000000000003.
+        using var r = new SnippetRunner(TestBackends.Create(backend));
+        r.Write32(Data, 1);                 // significand 8000000000000001
+        r.Write32(Data + 4, 0x8000_0000);
+        r.Write32(Data + 8, 0x3FFF);        // exponent 0: 1 + 2^-63
+        r.Write32(Data + 0x40, 0x0B7F);     // control word: round up
+        r.Run(a =>
+        {
+            Label f = a.CreateLabel(), done = a.CreateLabel();
+            a.fninit();
+            a.call(f);                                  // F translated under 037F
+            a.fstp(__tword_ptr[Data + 0x20]);
+            a.fldcw(__word_ptr[Data + 0x40]);           // round up
+            a.call(f);                                  // its inline FMUL must not run now
+            a.fstp(__tword_ptr[Data + 0x30]);
+            a.jmp(done);
+            a.Label(ref f);
+            a.fld(__tword_ptr[Data]);
+            a.fld(st0);
+            a.fmul(st0, st1);
+            a.fstp(st1);
+            a.ret();
+            a.Label(ref done);
+        });
+        Assert.Equal(-1, r.FaultVector);
+        Assert.Equal(2u, r.Read32(Data + 0x20));
+        Assert.Equal(0x8000_0000u, r.Read32(Data + 0x24));
+        Assert.Equal(0x3FFFu, r.Read32(Data + 0x28) & 0xFFFF);
+        Assert.Equal(3u, r.Read32(Data + 0x30));
+        Assert.Equal(0x8000_0000u, r.Read32(Data + 0x34));
+        Assert.Equal(0x3FFFu, r.Read32(Data + 0x38) & 0xFFFF);
+        Assert.True(r.SlowExits >= 1);
+    }
+}
