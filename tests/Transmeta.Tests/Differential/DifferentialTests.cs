@@ -242,7 +242,7 @@ public class DifferentialTests(ITestOutputHelper output)
         Instruction Fxsave(uint a) => Instruction.Create(Code.Fxsave_m512byte, At(a));
         Instruction Fxrstor(uint a) => Instruction.Create(Code.Fxrstor_m512byte, At(a));
         Instruction Mxcsr(uint a) => Instruction.Create(Code.Mov_rm32_imm32, At(a + 24), 0x1F80u);
-        var st = Enumerable.Range(0, 8).Select(i => (0xC000_0000_0000_0000ul | (ulong)i, (ushort)(0x3FFF + i))).ToArray();
+        var st = Enumerable.Range(0, 8).Select(i => (0xC000_0000_0000_0000ul | (uint)i, (ushort)(0x3FFF + i))).ToArray();
         byte[] fpu = FpuImage.Build(0x027F, 0x3000 | FpuImage.C3, 0x0FFF, st); // TOP 6, two registers full
         var cases = new (string Name, int Trap, Instruction[] Insns)[]
         {
