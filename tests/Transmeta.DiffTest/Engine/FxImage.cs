@@ -4,8 +4,8 @@ using static Iced.Intel.Register;
 namespace Transmeta.DiffTest;
 
 /// <summary>
-/// FXSAVE m512 and FXRSTOR m512 in the x87 family. The image (Intel SDM Vol. 2A, FXSAVE, Table
-/// 3-43 "Non-64-bit-Mode Layout of FXSAVE and FXRSTOR Memory Region"):
+/// FXSAVE m512 and FXRSTOR m512 in the x87 family. The image (Intel SDM Vol. 2A, FXSAVE, the
+/// table "Non-64-bit-Mode Layout of FXSAVE and FXRSTOR Memory Region"):
 /// <code>
 ///   0 FCW   2 FSW   4 abridged FTW   5 reserved   6 FOP   8 FIP   12 FCS   14 reserved
 ///  16 FDP  20 FDS  22 reserved  24 MXCSR  28 MXCSR_MASK
