@@ -45,9 +45,10 @@ for (int i = 0; i < args.Length; i++)
         case "--coverage": coverage = true; break;
         case "--stats": stats = true; break;
         case "--x87": Generator.X87HeavyFraction = double.Parse(Next(), System.Globalization.CultureInfo.InvariantCulture); break;
+        case "--fx-far-crossing": FxImage.FarCrossing = true; break;
         case "--long": Generator.LongFraction = double.Parse(Next(), System.Globalization.CultureInfo.InvariantCulture); break;
         case "-h" or "--help":
-            Console.WriteLine("usage: Transmeta.DiffTest [--seed S] [--count N] [--start I] [--backend NAME]... [--batch B] [--threads T] [--no-opt] [--no-regions] [--reports R] [--show I] [--coverage] [--stats] [--long FRACTION] [--x87 FRACTION]");
+            Console.WriteLine("usage: Transmeta.DiffTest [--seed S] [--count N] [--start I] [--backend NAME]... [--batch B] [--threads T] [--no-opt] [--no-regions] [--reports R] [--show I] [--coverage] [--stats] [--long FRACTION] [--x87 FRACTION] [--fx-far-crossing]");
             return 0;
         default:
             Console.Error.WriteLine($"unknown option {args[i]}");
@@ -155,6 +156,9 @@ static void PrintStats(List<CompiledSequence> seqs, Outcome[] hw)
         if (DataFill.Hash(System.Runtime.InteropServices.MemoryMarshal.Cast<uint, ulong>(initial)) != hw[i].MemoryHash) changed++;
     }
     Console.WriteLine($"  sequences that changed memory: {100.0 * changed / seqs.Count:F0}%");
+    int fxsave = seqs.Sum(s => s.Source.Flat.Count(i => i.Code == Iced.Intel.Code.Fxsave_m512byte));
+    int fxrstor = seqs.Sum(s => s.Source.Flat.Count(i => i.Code == Iced.Intel.Code.Fxrstor_m512byte));
+    Console.WriteLine($"  FXSAVE {fxsave}, FXRSTOR {fxrstor} (sequences with masked FXSAVE bytes {seqs.Count(s => s.MaskedMemory.Length > 0)})");
     // x87: the state at the end, the condition codes compared, transcendental results.
     var fpu = seqs.Select((s, i) => s.FpuMaskAt(hw[i].Eip)).ToArray();
     int x87 = seqs.Count(s => s.Source.Flat.Any(i => X87Analysis.IsX87(i)));

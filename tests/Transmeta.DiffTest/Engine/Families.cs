@@ -17,8 +17,8 @@ public sealed class Family(string name, double weight, IReadOnlyList<Code> codes
 /// The family table. Each family is a list of Iced encodings plus a builder; most use the
 /// generic builder (random operands of the kinds the encoding takes) with a few family rules
 /// (shift counts, divisor setup, string pointers, branch targets). The x87 family
-/// (<see cref="X87Family"/>) covers every x87 encoding but the environment images, with ST(i)
-/// and m16..m80 operands. <see cref="Uncovered"/> lists supported encodings no family generates, so a lifter
+/// (<see cref="X87Family"/>) covers every x87 encoding, with ST(i) and m16..m80 operands, the
+/// environment and state images, and FXSAVE/FXRSTOR (<see cref="FxImage"/>). <see cref="Uncovered"/> lists supported encodings no family generates, so a lifter
 /// added later without a family shows up in the tests.
 /// </summary>
 public static class Families

@@ -19,6 +19,17 @@ public sealed class AbsState
     public bool FpuTopKnown = true;
     public uint CcUndefined;
     public byte Tainted;
+    /// <summary>Buffer bytes [Start, End) whose contents differ between the sides by design (the
+    /// parts of FXSAVE images that are no x87 state, <see cref="FxImage"/>): not compared, and no
+    /// later instruction may read them.</summary>
+    public List<(uint Start, uint End)> Unpredictable = new();
+
+    public bool ReadsUnpredictable(uint address, uint size)
+    {
+        foreach (var (start, end) in Unpredictable)
+            if ((ulong)address + size > start && address < end) return true;
+        return false;
+    }
 
     public static AbsState Initial(InitialState init)
     {
@@ -47,7 +58,7 @@ public sealed class AbsState
     public AbsState Clone()
     {
         var c = new AbsState { Known = Known, Undefined = Undefined, FpuTop = FpuTop, FpuTopKnown = FpuTopKnown,
-            CcUndefined = CcUndefined, Tainted = Tainted };
+            CcUndefined = CcUndefined, Tainted = Tainted, Unpredictable = new(Unpredictable) };
         Value.CopyTo(c.Value, 0);
         return c;
     }
@@ -62,6 +73,8 @@ public sealed class AbsState
         CcUndefined |= other.CcUndefined;
         Tainted |= other.Tainted;
         if (!FpuTopKnown && Tainted != 0) Tainted = 0xFF;
+        foreach (var range in other.Unpredictable)
+            if (!Unpredictable.Contains(range)) Unpredictable.Add(range);
     }
 
     /// <summary>EFLAGS bits (of <see cref="Layout.ComparedFlags"/>) that are defined.</summary>
@@ -154,6 +167,7 @@ public sealed class FlagAnalysis
             RegsMaskedAtFault = regsAtFault,
             FpuMaskBefore = fpuMasks.ToArray(),
             FinalFpuMask = a.Peek().FpuMask,
+            MaskedMemory = a.Peek().Unpredictable.ToArray(),
         };
     }
 
@@ -207,6 +221,10 @@ public sealed class FlagAnalysis
         if ((read & s.Undefined) != 0) return $"reads undefined {FlagBits.Names((byte)(read & s.Undefined))}";
         string? why = CheckOperands(s, insn) ?? X87Analysis.Step(s, insn);
         if (why is not null) return why;
+        // FXSAVE: the image's XMM and reserved areas are not compared (FxImage). The address is
+        // known: CheckOperands accepts no memory operand it cannot place.
+        if (insn.Code == Code.Fxsave_m512byte && TryAddress(s, insn, out uint fx))
+            s.Unpredictable.Add((fx + FxImage.MaskedStart, fx + FxImage.MaskedEnd));
         UpdateRegisters(s, insn);
         s.Undefined = mayKeep
             ? (byte)(s.Undefined | undefined)
@@ -270,6 +288,8 @@ public sealed class FlagAnalysis
 
     // ------------------------------------------------------------------ memory and operand checks
 
+    private const string Unpredictable = "reads bytes of an FXSAVE image that are not compared";
+
     private string? CheckOperands(AbsState s, in Instruction insn)
     {
         Mnemonic m = insn.Mnemonic;
@@ -290,7 +310,10 @@ public sealed class FlagAnalysis
             case Mnemonic.Xlatb:
             {
                 if (!s.TryGet(3, out uint ebx)) return "xlat with unknown EBX";
-                if (s.TryGet(0, out uint eax)) return Layout.InDataOrGuard(ebx + (eax & 0xFF), 1) ? null : "xlat outside the buffer";
+                if (s.TryGet(0, out uint eax))
+                    return s.ReadsUnpredictable(ebx + (eax & 0xFF), 1) ? Unpredictable
+                        : Layout.InDataOrGuard(ebx + (eax & 0xFF), 1) ? null : "xlat outside the buffer";
+                if (s.ReadsUnpredictable(ebx, 256)) return Unpredictable;
                 return Layout.InDataOrGuard(ebx, 256) ? null : "xlat table outside the buffer";
             }
             case Mnemonic.Bt or Mnemonic.Bts or Mnemonic.Btr or Mnemonic.Btc
@@ -301,6 +324,7 @@ public sealed class FlagAnalysis
                 if (!s.TryGet(RegIndex(insn.Op1Register), out uint offset)) return "bit test with an unknown offset";
                 int size = insn.MemorySize.GetSize();
                 int delta = size == 4 ? ((int)offset >> 5) * 4 : ((short)offset >> 4) * 2;
+                if (s.ReadsUnpredictable(ea + (uint)delta, (uint)size)) return Unpredictable;
                 return Layout.InDataOrGuard(ea + (uint)delta, (uint)size) ? null : "bit test outside the buffer";
             }
             case Mnemonic.Lea or Mnemonic.Nop:
@@ -326,6 +350,12 @@ public sealed class FlagAnalysis
             int size = mem.MemorySize.GetSize();
             if (size == 0) return $"memory access of unknown size ({mem.MemorySize})";
             if (!Layout.InDataOrGuard(address, (uint)size)) return $"access at {address:x8} outside the buffer";
+            // FXRSTOR loads only the first FxImage.X87Bytes as x87 state (the rest goes to the
+            // host's XMM registers, which nothing compares).
+            int read = m == Mnemonic.Fxrstor ? FxImage.X87Bytes : size;
+            if (mem.Access is OpAccess.Read or OpAccess.CondRead or OpAccess.ReadWrite or OpAccess.ReadCondWrite
+                && s.ReadsUnpredictable(address, (uint)read))
+                return Unpredictable;
         }
         return null;
     }
@@ -358,6 +388,10 @@ public sealed class FlagAnalysis
         uint span = (count - 1) * (uint)size;
         if (src && (!s.TryGet(6, out uint esi) || !Layout.InDataOrGuard(esi - span, span * 2 + (uint)size))) return "string source outside the buffer";
         if (dst && (!s.TryGet(7, out uint edi) || !Layout.InDataOrGuard(edi - span, span * 2 + (uint)size))) return "string destination outside the buffer";
+        if (src && s.TryGet(6, out uint from) && s.ReadsUnpredictable(from - span, span * 2 + (uint)size)) return Unpredictable;
+        // CMPS and SCAS read their destination.
+        bool readsDst = m is Mnemonic.Cmpsb or Mnemonic.Cmpsw or Mnemonic.Cmpsd or Mnemonic.Scasb or Mnemonic.Scasw or Mnemonic.Scasd;
+        if (readsDst && s.TryGet(7, out uint to) && s.ReadsUnpredictable(to - span, span * 2 + (uint)size)) return Unpredictable;
         return null;
     }
 

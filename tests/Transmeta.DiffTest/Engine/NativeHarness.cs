@@ -104,7 +104,7 @@ public sealed class NativeHarness : IDisposable
     // ------------------------------------------------------------------ running
 
     /// <summary>Runs the sequences natively, in order; with <paramref name="wantMemory"/> the
-    /// outcomes carry the data buffer.</summary>
+    /// outcomes carry the data buffer (always for a sequence with masked memory).</summary>
     public Outcome[] Run(IReadOnlyList<CompiledSequence> seqs, bool wantMemory = false)
     {
         var results = new Outcome[seqs.Count];
@@ -114,7 +114,7 @@ public sealed class NativeHarness : IDisposable
             int count = Math.Min(Batch, seqs.Count - start);
             // The writer runs beside the reader so neither pipe fills up.
             Task writer = Task.Run(() => WriteBatch(seqs, start, count, wantMemory));
-            for (int i = 0; i < count; i++) results[start + i] = ReadResult(wantMemory);
+            for (int i = 0; i < count; i++) results[start + i] = ReadResult(wantMemory || seqs[start + i].MaskedMemory.Length > 0);
             writer.GetAwaiter().GetResult();
         }
         return results;
@@ -133,7 +133,8 @@ public sealed class NativeHarness : IDisposable
             InitialState init = s.Source.Init;
             for (int r = 0; r < 8; r++) BinaryPrimitives.WriteUInt32LittleEndian(head[(4 * r)..], init.Regs[r]);
             BinaryPrimitives.WriteUInt32LittleEndian(head[32..], init.Eflags);
-            BinaryPrimitives.WriteUInt32LittleEndian(head[36..], (wantMemory ? 1u : 0) | (init.ZeroMemory ? 2u : 0));
+            bool memory = wantMemory || s.MaskedMemory.Length > 0;
+            BinaryPrimitives.WriteUInt32LittleEndian(head[36..], (memory ? 1u : 0) | (init.ZeroMemory ? 2u : 0));
             BinaryPrimitives.WriteUInt64LittleEndian(head[40..], init.MemorySeed);
             BinaryPrimitives.WriteUInt32LittleEndian(head[48..], (uint)s.Code.Length);
             _in.Write(head);

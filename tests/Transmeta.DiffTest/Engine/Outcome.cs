@@ -80,14 +80,25 @@ public static class Comparison
         uint fpuMask = seq.FpuMaskAt(hw.Eip);
         if (hw.Eip != tm.Eip) fpuMask = (fpuMask & seq.FpuMaskAt(tm.Eip) & 0xFFFF) | ((fpuMask | seq.FpuMaskAt(tm.Eip)) & 0xFF_0000);
         FpuImage.Differences(hw.Fpu, tm.Fpu, fpuMask, hw.Trap >= 0, diffs);
-        if (hw.MemoryHash != tm.MemoryHash)
+        byte[]? hwMemory = hw.Memory, tmMemory = tm.Memory;
+        bool differs = hw.MemoryHash != tm.MemoryHash;
+        if (seq.MaskedMemory.Length > 0 && hwMemory is not null && tmMemory is not null)
         {
-            if (hw.Memory is not null && tm.Memory is not null)
+            // Masked bytes (FXSAVE's XMM and reserved areas) count as equal: Transmeta's copy gets
+            // the hardware's.
+            tmMemory = (byte[])tmMemory.Clone();
+            for (int a = 0; a < tmMemory.Length; a++)
+                if (!seq.Compared(Layout.DataBase + (uint)a)) tmMemory[a] = hwMemory[a];
+            differs = !hwMemory.AsSpan().SequenceEqual(tmMemory);
+        }
+        if (differs)
+        {
+            if (hwMemory is not null && tmMemory is not null)
             {
                 int shown = 0;
-                for (int a = 0; a < hw.Memory.Length; a += 4)
+                for (int a = 0; a < hwMemory.Length; a += 4)
                 {
-                    uint h = BitConverter.ToUInt32(hw.Memory, a), t = BitConverter.ToUInt32(tm.Memory, a);
+                    uint h = BitConverter.ToUInt32(hwMemory, a), t = BitConverter.ToUInt32(tmMemory, a);
                     if (h == t) continue;
                     if (shown++ < 8) diffs.Add($"[{Layout.DataBase + (uint)a:x8}]: hardware {h:x8}, transmeta {t:x8}");
                 }

@@ -124,6 +124,18 @@ public sealed class CompiledSequence
     /// (transcendental results: <see cref="FpuImage.Close"/>).</summary>
     public required uint[] FpuMaskBefore { get; init; }
     public required uint FinalFpuMask { get; init; }
+    /// <summary>Bytes of the data buffer not compared, as [Start, End) addresses: the parts of
+    /// FXSAVE images that hold no x87 state (see <see cref="FxImage"/>). Sequences with any are
+    /// compared byte by byte (both sides return the buffer) rather than by hash.</summary>
+    public (uint Start, uint End)[] MaskedMemory { get; init; } = [];
+
+    /// <summary>Whether the byte at <paramref name="address"/> is compared.</summary>
+    public bool Compared(uint address)
+    {
+        foreach (var (start, end) in MaskedMemory)
+            if (address - start < end - start) return false;
+        return true;
+    }
 
     public uint FpuMaskAt(uint eip)
     {

@@ -107,7 +107,7 @@ public sealed unsafe class TransmetaRunner : IDisposable
         }
         var words = MemoryMarshal.Cast<byte, ulong>(Data);
         outcome.MemoryHash = DataFill.Hash(words);
-        if (wantMemory) outcome.Memory = Data.ToArray();
+        if (wantMemory || seq.MaskedMemory.Length > 0) outcome.Memory = Data.ToArray();
         return outcome;
     }
 

@@ -26,7 +26,7 @@ public static class X87Analysis
 
     public static bool IsX87(in Instruction insn)
     {
-        if (insn.Code == Code.Wait) return true;
+        if (insn.Code is Code.Wait or Code.Fxsave_m512byte or Code.Fxrstor_m512byte) return true;
         OpCodeInfo op = insn.Code.ToOpCode();
         uint first = op.OpCodeLength == 2 ? op.OpCode >> 8 : op.OpCode;
         return op.Encoding == EncodingKind.Legacy && op.Table == OpCodeTableKind.Normal && first is >= 0xD8 and <= 0xDF;
@@ -117,8 +117,10 @@ public static class X87Analysis
                 return new([], 0, 1, [], 0, All);
             case Mnemonic.Fnsave or Mnemonic.Fsave: // stores the status word, then reinitializes
                 return new([], 0, 0, [], All, 0, ReadsCc: true);
-            case Mnemonic.Fldenv or Mnemonic.Frstor: // loaded from memory
+            case Mnemonic.Fldenv or Mnemonic.Frstor or Mnemonic.Fxrstor: // loaded from memory
                 return new([], 0, 0, [], All, 0);
+            case Mnemonic.Fxsave: // stores the status word, changes nothing
+                return new([], 0, 0, [], 0, 0, ReadsCc: true);
             case Mnemonic.Fnstenv or Mnemonic.Fstenv:
                 return new([], 0, 0, [], 0, All, ReadsCc: true);
             default: // FNSTCW FLDCW FNCLEX FFREE FNOP WAIT FNENI FNDISI FNSETPM: C0..C3 undefined
@@ -146,7 +148,7 @@ public static class X87Analysis
             foreach (int slot in e.Reads)
                 if (Tainted(slot)) return $"uses the transcendental result in ST({slot})";
         if (m == Mnemonic.Fxam && Tainted(0)) return "examines a transcendental result";
-        if (m is Mnemonic.Fnsave or Mnemonic.Fsave && s.Tainted != 0) return "stores transcendental results";
+        if (m is Mnemonic.Fnsave or Mnemonic.Fsave or Mnemonic.Fxsave && s.Tainted != 0) return "stores transcendental results";
 
         // Moves carry the taint along. Taint is never cleared: an instruction an unmasked
         // exception stops leaves its destination as it was.
@@ -179,8 +181,8 @@ public static class X87Analysis
         }
         if (m is Mnemonic.Fninit or Mnemonic.Finit or Mnemonic.Fnsave or Mnemonic.Fsave) { s.FpuTop = 0; s.FpuTopKnown = true; }
         // An image loaded from the buffer: TOP is whatever it holds; FRSTOR replaces every register.
-        if (m is Mnemonic.Fldenv or Mnemonic.Frstor) s.FpuTopKnown = false;
-        if (m is Mnemonic.Frstor) s.Tainted = 0;
+        if (m is Mnemonic.Fldenv or Mnemonic.Frstor or Mnemonic.Fxrstor) s.FpuTopKnown = false;
+        if (m is Mnemonic.Frstor or Mnemonic.Fxrstor) s.Tainted = 0;
         s.FpuTop = (s.FpuTop - e.Push) & 7;
         if (s.FpuTopKnown)
         {
@@ -210,6 +212,7 @@ public static class X87Family
     {
         Rng rng = g.Rng;
         Mnemonic m = code.Mnemonic();
+        if (m is Mnemonic.Fxsave or Mnemonic.Fxrstor) return FxImage.Make(g, code);
         var setup = new List<Instruction>();
         // FNSTSW stores the condition codes: they must be defined (FXAM defines all four
         // without changing anything else).

@@ -200,6 +200,77 @@ public class DifferentialTests(ITestOutputHelper output)
         Assert.True(failures.Count == 0, string.Join("\n", failures));
     }
 
+    /// <summary>FXSAVE images: bytes 160..463 (XMM registers, reserved) are not compared and may
+    /// not be read afterwards; the rest is. FXSAVE stores the condition codes: they must be defined.</summary>
+    [Fact]
+    public void FxsaveMasksOnlyItsXmmAndReservedAreas()
+    {
+        static MemoryOperand At(uint address) => new(Register.None, Register.None, 1, (int)address, 4, false, Register.None);
+        static CompiledSequence? Compile(params Instruction[] insns) => FlagAnalysis.Compile(new Sequence
+        {
+            Init = new InitialState { Regs = [1, 2, 3, 4, Layout.StackLow, 6, 7, 8] },
+            Items = insns.Select(i => new Item("t").Add(i)).ToList(),
+        }, out _);
+        const uint ea = Layout.DataBase + 0x100;
+        Instruction fxsave = Instruction.Create(Code.Fxsave_m512byte, At(ea));
+        CompiledSequence? cs = Compile(fxsave);
+        Assert.NotNull(cs);
+        Assert.Equal([(ea + 160, ea + 464)], cs!.MaskedMemory);
+        Assert.True(cs.Compared(ea + 159) && cs.Compared(ea + 464) && !cs.Compared(ea + 160) && !cs.Compared(ea + 463));
+        Assert.Null(Compile(fxsave, Instruction.Create(Code.Mov_r32_rm32, Register.EAX, At(ea + 200))));
+        Assert.Null(Compile(fxsave, Instruction.Create(Code.Mov_r32_rm32, Register.EAX, At(ea + 158))));
+        Assert.NotNull(Compile(fxsave, Instruction.Create(Code.Mov_r32_rm32, Register.EAX, At(ea + 464))));
+        Assert.NotNull(Compile(fxsave, Instruction.Create(Code.Mov_rm32_r32, At(ea + 200), Register.EAX)));
+        // FXRSTOR loads x87 state from the first 160 bytes only.
+        Assert.NotNull(Compile(fxsave, Instruction.Create(Code.Fxrstor_m512byte, At(ea))));
+        Assert.Null(Compile(fxsave, Instruction.Create(Code.Fxrstor_m512byte, At(ea + 0x40))));
+        // FLD leaves C0 C2 C3 undefined; FXAM defines them.
+        Assert.Null(Compile(Instruction.Create(Code.Fld1), fxsave));
+        Assert.NotNull(Compile(Instruction.Create(Code.Fld1), Instruction.Create(Code.Fxam), fxsave));
+    }
+
+    /// <summary>FXSAVE and FXRSTOR natively and on the backend: a round trip, a load of the
+    /// buffer's random bytes (with a valid MXCSR and exceptions masked), #GP for a misaligned image and #PF for one
+    /// across the start of the buffer. The hardware's XMM area differs (the harness zeroes the
+    /// XMM registers, Transmeta writes nothing there): only the mask makes the runs equal.</summary>
+    [Theory]
+    [MemberData(nameof(TestBackends.Names), MemberType = typeof(TestBackends))]
+    public void FxsaveAndFxrstorMatchTheHardware(string backend)
+    {
+        static MemoryOperand At(uint address) => new(Register.None, Register.None, 1, (int)address, 4, false, Register.None);
+        const uint ea = Layout.DataBase + 0x200;
+        Instruction Fxsave(uint a) => Instruction.Create(Code.Fxsave_m512byte, At(a));
+        Instruction Fxrstor(uint a) => Instruction.Create(Code.Fxrstor_m512byte, At(a));
+        Instruction Mxcsr(uint a) => Instruction.Create(Code.Mov_rm32_imm32, At(a + 24), 0x1F80u);
+        var st = Enumerable.Range(0, 8).Select(i => (0xC000_0000_0000_0000ul | (uint)i, (ushort)(0x3FFF + i))).ToArray();
+        byte[] fpu = FpuImage.Build(0x027F, 0x3000 | FpuImage.C3, 0x0FFF, st); // TOP 6, two registers full
+        var cases = new (string Name, int Trap, Instruction[] Insns)[]
+        {
+            ("fxsave", -1, [Fxsave(ea)]),
+            ("fxsave, fxrstor, fadd", -1, [Fxsave(ea), Instruction.Create(Code.Fninit), Fxrstor(ea), Instruction.Create(Code.Fadd_st0_sti, Register.ST0, Register.ST1)]),
+            ("fxrstor of random bytes, fxsave", -1, [Mxcsr(ea), Instruction.Create(Code.Mov_rm16_imm16, At(ea), 0x037Fu), Fxrstor(ea),
+                Instruction.Create(Code.Fxam), Fxsave(ea + 0x400)]),
+            ("misaligned fxsave", 13, [Fxsave(ea + 8)]),
+            ("fxrstor across the start of the buffer", 14, [Fxrstor(Layout.DataBase - 0x40)]),
+        };
+        using var native = NativeHarness.Start();
+        using var runner = new TransmetaRunner(TestBackends.Create(backend), native.Selectors);
+        var failures = new List<string>();
+        foreach (var (name, trap, insns) in cases)
+        {
+            var init = new InitialState { Regs = [0, 0, 0, 0, Layout.StackLow, 0, 0, 0], Fpu = fpu, MemorySeed = 5 };
+            CompiledSequence? seq = FlagAnalysis.Compile(new Sequence { Init = init, Items = insns.Select(i => new Item("x87").Add(i)).ToList() }, out string? why);
+            Assert.True(seq is not null, $"{name}: {why}");
+            Outcome hw = native.Run(seq!), tm = runner.Run(seq!);
+            Assert.Equal(trap, hw.Trap);
+            var diffs = Comparison.Differences(seq!, hw, tm, out _);
+            if (diffs.Count > 0) failures.Add($"{name}: {string.Join("; ", diffs)}");
+            if (trap == -1)
+                Assert.False(hw.Memory.AsSpan().SequenceEqual(tm.Memory), $"{name}: the XMM area should differ");
+        }
+        Assert.True(failures.Count == 0, string.Join("\n", failures));
+    }
+
     /// <summary>The same for the x87 part: with an FCHS that does nothing, the tester finds it.</summary>
     [Fact]
     public void FindsAnInjectedX87Bug() => AssertFindsInjectedBug(Mnemonic.Fchs, "fchs");
