@@ -45,10 +45,9 @@ for (int i = 0; i < args.Length; i++)
         case "--coverage": coverage = true; break;
         case "--stats": stats = true; break;
         case "--x87": Generator.X87HeavyFraction = double.Parse(Next(), System.Globalization.CultureInfo.InvariantCulture); break;
-        case "--fx-far-crossing": FxImage.FarCrossing = true; break;
         case "--long": Generator.LongFraction = double.Parse(Next(), System.Globalization.CultureInfo.InvariantCulture); break;
         case "-h" or "--help":
-            Console.WriteLine("usage: Transmeta.DiffTest [--seed S] [--count N] [--start I] [--backend NAME]... [--batch B] [--threads T] [--no-opt] [--no-regions] [--reports R] [--show I] [--coverage] [--stats] [--long FRACTION] [--x87 FRACTION] [--fx-far-crossing]");
+            Console.WriteLine("usage: Transmeta.DiffTest [--seed S] [--count N] [--start I] [--backend NAME]... [--batch B] [--threads T] [--no-opt] [--no-regions] [--reports R] [--show I] [--coverage] [--stats] [--long FRACTION] [--x87 FRACTION]");
             return 0;
         default:
             Console.Error.WriteLine($"unknown option {args[i]}");

@@ -62,12 +62,6 @@ public static class FxImage
         return item;
     }
 
-    /// <summary>Also generate images that cross an end of the buffer after their first
-    /// <see cref="X87Bytes"/> bytes. The hardware checks all 512 bytes (#PF); Transmeta's lifter
-    /// (src/Frontend/Lifters/X87Control.cs, FxSave/FxRstor) accesses only the first 160 and runs
-    /// on: off until that is fixed (<c>--fx-far-crossing</c> turns it on).</summary>
-    public static bool FarCrossing { get; set; }
-
     /// <summary>Mostly a 16-byte aligned image inside the buffer (now and then across its middle
     /// page boundary); rarely misaligned (#GP) or across an end of the buffer (#PF).</summary>
     private static uint Target(Rng rng, out bool valid)
@@ -82,11 +76,12 @@ public static class FxImage
         if (r < 7)
         {
             valid = false;
-            // The first 16 * near bytes of the image are where the guard page starts (or ends).
-            int near = X87Bytes / 16 - 1, far = Size / 16 - 1;
+            // Anywhere in the 512 bytes, also past the X87Bytes that hold state: the hardware
+            // checks the whole operand.
+            int far = Size / 16 - 1;
             return rng.Chance(0.5)
-                ? Layout.DataBase - 16 * (uint)rng.Range(1, FarCrossing ? far : near)
-                : Layout.DataEnd - Size + 16 * (uint)rng.Range(FarCrossing ? 1 : far + 1 - near, far);
+                ? Layout.DataBase - 16 * (uint)rng.Range(1, far)
+                : Layout.DataEnd - Size + 16 * (uint)rng.Range(1, far);
         }
         if (r < 20) return Layout.DataBase + 0x1000 - 16 * (uint)rng.Range(1, Size / 16 - 1);
         return Layout.DataBase + 16 * (uint)rng.Next((int)(Layout.DataSize - Size) / 16 + 1);
