@@ -118,6 +118,18 @@ internal sealed class X87InlinePath
         _cx.X87.KnownFinite |= bit;
     }
 
+    /// <summary>ST(0) and ST(i), both full and normal numbers or zeros (else the slow path).</summary>
+    public ((int Sig, int SignExp) St0, (int Sig, int SignExp) StI) ReadFiniteOperands(int i)
+    {
+        RequireFull(0);
+        RequireFull(i);
+        var st0 = Read(0);
+        var sti = Read(i);
+        RequireFinite(0, st0);
+        RequireFinite(i, sti);
+        return (st0, sti);
+    }
+
     private int NormalOrZero((int Sig, int SignExp) v) =>
         _b.Or(SoftFloatIr.IsNormal(_b, v.Sig, v.SignExp), SoftFloatIr.IsZero(_b, v.Sig, v.SignExp));
 

@@ -113,12 +113,7 @@ public static class X87Lifters
         if (InlineArith(op) && X87InlinePath.Begin(cx) is { } q)
         {
             q.RequireDefaultControl();
-            q.RequireFull(0);
-            q.RequireFull(i);
-            var st0 = q.Read(0);
-            var sti = q.Read(i);
-            q.RequireFinite(0, st0);
-            q.RequireFinite(i, sti);
+            var (st0, sti) = q.ReadFiniteOperands(i);
             SoftFloatIr.Result r = form2 == Form.St0StI ? ApplyInline(b, op, st0, sti) : ApplyInline(b, op, sti, st0);
             q.FailIf(r.Fail);
             q.Write(form2 == Form.St0StI ? 0 : i, r.Sig, r.SignExp);
@@ -197,12 +192,7 @@ public static class X87Lifters
     {
         IrBuilder b = cx.B;
         p.RequireDefaultControl();
-        p.RequireFull(0);
-        p.RequireFull(i);
-        var a = p.Read(0);
-        var c = p.Read(i);
-        p.RequireFinite(0, a);
-        p.RequireFinite(i, c);
+        var (a, c) = p.ReadFiniteOperands(i);
         int ea = b.And(a.SignExp, 0x7FFFu), ec = b.And(c.SignExp, 0x7FFFu);
         int sa = b.ShrImm(a.SignExp, 15), sc = b.ShrImm(c.SignExp, 15);
         int magLess = b.Or(b.ULt(ea, ec), b.And(b.Eq(ea, ec), b.ULt(a.Sig, c.Sig)));

@@ -405,27 +405,19 @@ public sealed class LiftContext
 
     /// <summary>Raises <paramref name="vector"/> when <paramref name="cond"/> is nonzero; the fault
     /// path is emitted after the block's main code so the main path stays straight.</summary>
-    public void FaultIf(int cond, int vector)
+    public void FaultIf(int cond, int vector) => ExitIf(cond, BlockExit.Fault, () =>
     {
-        int label = B.NewLabel();
-        B.BranchIf(cond, label);
-        uint eip = Eip;
-        int index = Index;
-        _stubs.Add(() =>
-        {
-            B.MarkLabel(label);
-            B.StoreState(CpuState.OffFaultVector, B.Const(vector));
-            B.StoreState(CpuState.OffFaultErrorCode, B.Const(0));
-            B.StoreState(CpuState.OffFaultHasError, B.Const(0));
-            StoreEip(B.Const(eip));
-            B.Exit(BlockExit.Fault, index);
-        });
-    }
+        B.StoreState(CpuState.OffFaultVector, B.Const(vector));
+        B.StoreState(CpuState.OffFaultErrorCode, B.Const(0));
+        B.StoreState(CpuState.OffFaultHasError, B.Const(0));
+    });
 
     /// <summary>Leaves the block before this instruction, with <paramref name="exitCode"/>
     /// (<see cref="BlockExit.Slow"/>: an assumption of the translation does not hold), when
     /// <paramref name="cond"/> is nonzero; emitted out of line like <see cref="FaultIf"/>.</summary>
-    public void ExitIf(int cond, int exitCode)
+    public void ExitIf(int cond, int exitCode) => ExitIf(cond, exitCode, null);
+
+    private void ExitIf(int cond, int exitCode, Action? record)
     {
         int label = B.NewLabel();
         B.BranchIf(cond, label);
@@ -434,6 +426,7 @@ public sealed class LiftContext
         _stubs.Add(() =>
         {
             B.MarkLabel(label);
+            record?.Invoke();
             StoreEip(B.Const(eip));
             B.Exit(exitCode, index);
         });
