@@ -26,6 +26,7 @@ internal sealed unsafe class IlEmitter
     private static readonly MethodInfo LeadingZeroCount = typeof(BitOperations).GetMethod(nameof(BitOperations.LeadingZeroCount), [typeof(uint)])!;
     private static readonly MethodInfo LeadingZeroCount64 = typeof(BitOperations).GetMethod(nameof(BitOperations.LeadingZeroCount), [typeof(ulong)])!;
     private static readonly MethodInfo MultiplyHigh = typeof(IlEmitter).GetMethod(nameof(MulHigh), BindingFlags.Public | BindingFlags.Static)!;
+    private static readonly MethodInfo DivideWide = typeof(WideArithmetic).GetMethod(nameof(WideArithmetic.Divide))!;
 
     /// <summary>MulHiU: the JIT inlines this into the block (MULX or MUL).</summary>
     [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
@@ -159,6 +160,13 @@ internal sealed unsafe class IlEmitter
                 LoadTemp(ins.A, IrType.I64);
                 LoadTemp(ins.B, IrType.I64);
                 il.Emit(OpCodes.Call, MultiplyHigh);
+                StoreTemp(ins.Dst, IrType.I64);
+                break;
+            case Opcode.UDivWide:
+                LoadTemp(ins.A, IrType.I64);
+                LoadTemp(ins.B, IrType.I64);
+                LoadTemp(ins.C, IrType.I64);
+                il.Emit(OpCodes.Call, DivideWide);
                 StoreTemp(ins.Dst, IrType.I64);
                 break;
             case Opcode.And: Binary(ins, OpCodes.And); break;

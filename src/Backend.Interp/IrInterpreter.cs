@@ -80,6 +80,7 @@ internal sealed unsafe class InterpretedBlock : CompiledBlock
                 case Opcode.Sub: t[ins.Dst] = Norm(ins.Type, t[ins.A] - t[ins.B]); break;
                 case Opcode.Mul: t[ins.Dst] = Norm(ins.Type, t[ins.A] * t[ins.B]); break;
                 case Opcode.MulHiU: t[ins.Dst] = Math.BigMul(t[ins.A], t[ins.B], out _); break;
+                case Opcode.UDivWide: t[ins.Dst] = WideArithmetic.Divide(t[ins.A], t[ins.B], t[ins.C]); break;
                 case Opcode.And: t[ins.Dst] = t[ins.A] & t[ins.B]; break;
                 case Opcode.Or: t[ins.Dst] = t[ins.A] | t[ins.B]; break;
                 case Opcode.Xor: t[ins.Dst] = t[ins.A] ^ t[ins.B]; break;

@@ -82,6 +82,8 @@ public sealed class IrBuilder
     public int Mul(int a, int b) => Binary(Opcode.Mul, a, b);
     /// <summary>High 64 bits of the unsigned product of two I64 values.</summary>
     public int MulHiU(int a, int b) => Binary(Opcode.MulHiU, a, b);
+    /// <summary>(high:low) / divisor for I64 values with high &lt; divisor.</summary>
+    public int UDivWide(int high, int low, int divisor) => EmitValue(Opcode.UDivWide, IrType.I64, high, low, divisor);
     public int And(int a, int b) => Binary(Opcode.And, a, b);
     public int Or(int a, int b) => Binary(Opcode.Or, a, b);
     public int Xor(int a, int b) => Binary(Opcode.Xor, a, b);

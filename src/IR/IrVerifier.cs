@@ -47,6 +47,8 @@ public static class IrVerifier
                     Fail("operand types differ"); break;
                 case Opcode.MulHiU when ins.Type != IrType.I64:
                     Fail("mulhiu is i64"); break;
+                case Opcode.UDivWide when types[ins.A] != IrType.I64 || types[ins.B] != IrType.I64 || types[ins.C] != IrType.I64:
+                    Fail("udivwide operands are i64"); break;
                 case Opcode.Clz when types[ins.A] != ins.Type:
                     Fail("clz operand type"); break;
                 case Opcode.Select when types[ins.B] != types[ins.C] || types[ins.A] != IrType.I32:

@@ -86,6 +86,33 @@ public static class SoftFloatIr
         return Round(b, b.And(b.Xor(sea, seb), SignBit), b.Add(exp, top), s0, s1);
     }
 
+    /// <summary>a / b (both normal; a zero operand fails: ZE, or a zero result the helper gives),
+    /// as X87Fast.Div: a 128-by-64-bit quotient of 64 bits (<see cref="Opcode.UDivWide"/>) and
+    /// the remainder, which says where the rest lies against a half (the sticky bits).</summary>
+    public static Result Div(IrBuilder b, int ma, int sea, int mb, int seb)
+    {
+        int exp = b.Add(b.Sub(b.And(sea, ExpMask), b.And(seb, ExpMask)), b.Const(Float80.Bias));
+        // The division runs whatever the operands (the code is branch-free; a zero or unnormal
+        // operand fails afterwards), and UDivWide needs a divisor above the high half: with the
+        // J bit forced on it is never zero, and it is the divisor itself for a normal number.
+        mb = b.Or(mb, b.Const64(Float80.IntegerBit));
+        // Dividend significand at or above the divisor's: quotient (ma/2 · 2^64) / mb, else
+        // (ma · 2^64) / mb one exponent lower; either way in [2^63, 2^64).
+        int ge = b.ULe(mb, ma);
+        int high = b.Select(ge, b.ShrImm(ma, 1), ma);
+        int low = b.Select(ge, b.ShlImm(ma, 63), b.Const64(0));
+        exp = b.Sub(exp, Not01(b, ge));
+        int q = b.UDivWide(high, low, mb);
+        int rem = b.Sub(low, b.Mul(q, mb)); // exact: the true remainder is below mb < 2^64
+        int rest = b.Sub(mb, rem);
+        int ext = b.Select(b.Eq(rem, b.Const64(0)), b.Const64(0),
+            b.Select(b.ULt(rest, rem), b.Const64(Float80.IntegerBit | 1),
+                b.Select(b.Eq(rem, rest), b.Const64(Float80.IntegerBit), b.Const64(1))));
+        Result r = Round(b, b.And(b.Xor(sea, seb), SignBit), exp, q, ext);
+        int zero = b.Or(IsZero(b, ma, sea), b.Eq(b.And(seb, ExpMask), b.Const(0))); // (mb has J forced)
+        return r with { Fail = b.Or(r.Fail, zero) };
+    }
+
     /// <summary>a + b (both normal; a subtraction is an addition of the negated operand). Fails
     /// when the exponents differ by 64 or 65, and on a cancellation that leaves only the low
     /// 64 bits (the helper then does the wide normalization).</summary>

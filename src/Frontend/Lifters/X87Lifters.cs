@@ -124,18 +124,19 @@ public static class X87Lifters
         b.CallHelper(X87Common.Helpers.ArithFor(d), b.Const64(d), b.Const64(0), b.Const(cx.Eip), b.Const(0));
     }
 
-    /// <summary>Operations with an inline path (division stays a helper call: its 128-by-64-bit
-    /// quotient has no IR operation).</summary>
-    private static bool InlineArith(int op) => op is ArithOp.Add or ArithOp.Sub or ArithOp.SubR or ArithOp.Mul;
+    /// <summary>Operations with an inline path: all six.</summary>
+    private static bool InlineArith(int op) => op is ArithOp.Add or ArithOp.Sub or ArithOp.SubR or ArithOp.Mul or ArithOp.Div or ArithOp.DivR;
 
     /// <summary>dest ← dest op src, for <see cref="InlineArith"/> operations on normal numbers
-    /// and zeros.</summary>
+    /// and zeros (a division by or of zero fails).</summary>
     private static SoftFloatIr.Result ApplyInline(IrBuilder b, int op, (int Sig, int SignExp) dest, (int Sig, int SignExp) src) => op switch
     {
         ArithOp.Add => SoftFloatIr.AddOrZero(b, dest.Sig, dest.SignExp, src.Sig, src.SignExp),
         ArithOp.Sub => SoftFloatIr.AddOrZero(b, dest.Sig, dest.SignExp, src.Sig, b.Xor(src.SignExp, b.Const(0x8000))),
         ArithOp.SubR => SoftFloatIr.AddOrZero(b, src.Sig, src.SignExp, dest.Sig, b.Xor(dest.SignExp, b.Const(0x8000))),
-        _ => SoftFloatIr.MulOrZero(b, dest.Sig, dest.SignExp, src.Sig, src.SignExp),
+        ArithOp.Mul => SoftFloatIr.MulOrZero(b, dest.Sig, dest.SignExp, src.Sig, src.SignExp),
+        ArithOp.Div => SoftFloatIr.Div(b, dest.Sig, dest.SignExp, src.Sig, src.SignExp),
+        _ => SoftFloatIr.Div(b, src.Sig, src.SignExp, dest.Sig, dest.SignExp),
     };
 
     // ------------------------------------------------------------------ compare

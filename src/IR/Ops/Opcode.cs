@@ -48,6 +48,10 @@ public enum Opcode : byte
 
     /// <summary>I64: the high 64 bits of the unsigned 128-bit product A × B.</summary>
     MulHiU,
+    /// <summary>I64: the quotient of the unsigned 128-bit value A:B (A the high half) by C. The
+    /// frontend guarantees A &lt; C, so the quotient fits in 64 bits (and C is not zero); if not,
+    /// the result is unspecified, but no backend traps.</summary>
+    UDivWide,
 
     /// <summary>Dst (I64) = helper[Aux](context, A, B, C, D). Unused arguments are -1 (passed as 0).</summary>
     CallHelper,

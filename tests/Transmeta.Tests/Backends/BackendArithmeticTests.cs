@@ -325,6 +325,31 @@ public sealed class BackendArithmeticTests
         }
     }
 
+    [Theory]
+    [InlineData(0ul, 100ul, 7ul, 14ul)]
+    [InlineData(0x7FFFFFFF_FFFFFFFFul, ulong.MaxValue, 0x80000000_00000000ul, ulong.MaxValue)]
+    [InlineData(0x40000000_00000000ul, 0ul, 0x80000000_00000000ul, 0x80000000_00000000ul)]
+    [InlineData(0x12345678_9ABCDEF0ul, 0x0FEDCBA9_87654321ul, 0xF0000000_0000000Ful, 0x136B06E7_0B7420FEul)]
+    public void UDivWide(ulong high, ulong low, ulong divisor, ulong expected)
+    {
+        foreach (bool constant in new[] { false, true })
+        {
+            IrBuilder ir = BackendRunner.NewBuilder();
+            int th = constant ? ir.Const64(high) : ir.LoadState(Q(0), IrType.I64);
+            int tl = constant ? ir.Const64(low) : ir.LoadState(Q(1), IrType.I64);
+            int td = constant ? ir.Const64(divisor) : ir.LoadState(Q(2), IrType.I64);
+            ir.StoreState(Q(3), ir.UDivWide(th, tl, td));
+            ir.Exit(BlockExit.Jump, 0);
+            using BackendTestMachine m = BackendRunner.RunAll(ir.Finish(0x3000), s =>
+            {
+                s.Set64(Q(0), high);
+                s.Set64(Q(1), low);
+                s.Set64(Q(2), divisor);
+            }, out _);
+            Assert.Equal(expected, m.Get64(Q(3)));
+        }
+    }
+
     [Fact]
     public void LoadStateAndStoreStateUseTheRightWidth()
     {
