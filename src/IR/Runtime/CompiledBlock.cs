@@ -30,6 +30,10 @@ public interface IBlockCompiler
 {
     string Name { get; }
     CompiledBlock Compile(IrBlock block);
+
+    /// <summary>Executes the IR operation by operation (an interpreter): a frontend should then
+    /// prefer one helper call to a long inline expansion of the same work.</summary>
+    bool Interprets => false;
 }
 
 /// <summary>A backend whose code is not faster for every unit (native code calling managed

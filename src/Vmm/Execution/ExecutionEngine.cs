@@ -207,7 +207,11 @@ public sealed unsafe class ExecutionEngine
     {
         TimeSpan cpu0 = ThreadCpuTime.Now;
         long t0 = Stopwatch.GetTimestamp();
-        int x87Top = mode.Unspecialized ? -1 : X87StackTracking.EntryTopOf((byte*)_cpu);
+        // No assumptions (so no inline x87 paths) for a lone interpreter: it runs a helper call
+        // faster than the IR that replaces it. Tiered execution starts there too, but its IR goes
+        // on to the compilers.
+        bool specialize = !mode.Unspecialized && (Tiering is not null || !_backend.Interprets);
+        int x87Top = specialize ? X87StackTracking.EntryTopOf((byte*)_cpu) : -1;
         IrBlock ir = Regions ? _regions.Translate(_codeReader, eip, mode, x87Top) : _translator.Translate(_codeReader, eip, mode, x87Top, out _);
         if (Optimize) PassPipeline.Optimize(ir);
         BlockTranslated?.Invoke(ir);
