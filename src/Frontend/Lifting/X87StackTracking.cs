@@ -5,8 +5,8 @@ namespace Transmeta.Frontend.Lifting;
 
 /// <summary>
 /// What the lifter knows of the x87 register stack while it lifts a block: the physical TOP, as
-/// a constant (like a translator that "assumes TOP", the way Transmeta's CMS and later x87
-/// translators kept the stack in host registers). The block's entry TOP is the one the CPU had
+/// a constant (a binary translator's usual way to give the stack fixed places, which can then
+/// live in host registers). The block's entry TOP is the one the CPU had
 /// when the block was translated (or the one its region predecessor left); pushes and pops move
 /// it; ST(i) is then a fixed offset in the FPU state, which the IR passes and the backends treat
 /// like any other field (forwarded, kept in host registers by LLVM).
