@@ -27,11 +27,11 @@ internal sealed unsafe class IlEmitter
     private static readonly MethodInfo LeadingZeroCount64 = typeof(BitOperations).GetMethod(nameof(BitOperations.LeadingZeroCount), [typeof(ulong)])!;
     private static readonly MethodInfo MultiplyHigh = typeof(IlEmitter).GetMethod(nameof(MulHigh), BindingFlags.Public | BindingFlags.Static)!;
     private static readonly MethodInfo DivideWide = typeof(WideArithmetic).GetMethod(nameof(WideArithmetic.Divide))!;
+    private static readonly MethodInfo ReverseEndianness = typeof(BinaryPrimitives).GetMethod(nameof(BinaryPrimitives.ReverseEndianness), [typeof(uint)])!;
 
     /// <summary>MulHiU: the JIT inlines this into the block (MULX or MUL).</summary>
     [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
     public static ulong MulHigh(ulong a, ulong b) => Math.BigMul(a, b, out _);
-    private static readonly MethodInfo ReverseEndianness = typeof(BinaryPrimitives).GetMethod(nameof(BinaryPrimitives.ReverseEndianness), [typeof(uint)])!;
 
     internal static readonly Type ContextPointer = typeof(RuntimeContext*);
     private static readonly Type[] HelperParameters = [ContextPointer, typeof(ulong), typeof(ulong), typeof(ulong), typeof(ulong)];
@@ -146,6 +146,7 @@ internal sealed unsafe class IlEmitter
                 LoadTemp(ins.A, type);
                 il.Emit(type == IrType.I32 ? OpCodes.Stind_I4 : OpCodes.Stind_I8);
                 break;
+
             case Opcode.Load:
                 _memory.EmitLoad(ins, _analysis.FaultSite[i]);
                 break;
@@ -547,5 +548,4 @@ internal sealed unsafe class IlEmitter
         Il.Emit(OpCodes.Ldloc, State);
         Il.EmitAddOffset(offset);
     }
-
 }

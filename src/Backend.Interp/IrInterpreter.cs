@@ -167,7 +167,6 @@ internal sealed unsafe class InterpretedBlock : CompiledBlock
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static ulong Norm(IrType type, ulong v) => type == IrType.I32 ? (uint)v : v;
 
-
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static long Signed(IrType type, ulong v) => type == IrType.I32 ? (int)(uint)v : (long)v;
 

@@ -141,7 +141,6 @@ internal sealed unsafe class LlvmEmitter
             long end = fields[i].Key + fields[i].Value.Width;
             for (int j = i + 1; j < fields.Count && fields[j].Key < end; j++) conflict[i] = conflict[j] = true;
         }
-
         var result = new List<(long, IrType)>();
         for (int i = 0; i < fields.Count; i++)
             if (fields[i].Value.Stored && !fields[i].Value.Conflict && !conflict[i])
