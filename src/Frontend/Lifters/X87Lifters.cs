@@ -457,6 +457,17 @@ public static class X87Lifters
         int fop = X87Common.Fop(cx);
         X87Common.Begin(cx, waiting: true);
         ulong desc = Make(op, st: i, fop: fop);
+        if (op == MiscOp.Fsqrt && X87InlinePath.Begin(cx) is { } q)
+        {
+            q.RequireDefaultControl();
+            q.RequireFull(0);
+            var v = q.Read(0);
+            SoftFloatIr.Result r = SoftFloatIr.Sqrt(b, v.Sig, v.SignExp);
+            q.FailIf(r.Fail);
+            q.Write(0, r.Sig, r.SignExp);
+            q.Commit(0, r.Flags, desc);
+            return;
+        }
         if (op is MiscOp.Fxch or MiscOp.Fchs or MiscOp.Fabs && X87InlinePath.Begin(cx) is { } p)
         {
             // Copies and sign changes: no exception for any value (Intel SDM Vol. 2A FXCH, FCHS, FABS).

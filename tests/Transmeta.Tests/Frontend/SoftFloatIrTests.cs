@@ -37,6 +37,7 @@ public sealed class SoftFloatIrTests
     private static readonly Op AddOp = new((b, ma, ea, mb, eb) => SoftFloatIr.AddOrZero(b, ma, ea, mb, eb));
     private static readonly Op MulOp = new((b, ma, ea, mb, eb) => SoftFloatIr.MulOrZero(b, ma, ea, mb, eb));
     private static readonly Op DivOp = new((b, ma, ea, mb, eb) => SoftFloatIr.Div(b, ma, ea, mb, eb));
+    private static readonly Op SqrtOp = new((b, sig, se, _, _) => SoftFloatIr.Sqrt(b, sig, se));
     private static readonly Op FromDoubleOp = new((b, bits, _, _, _) => SoftFloatIr.FromIeee(b, bits, IeeeFormat.Double));
     private static readonly Op FromSingleOp = new((b, bits, _, _, _) => SoftFloatIr.FromIeee(b, bits, IeeeFormat.Single));
     private static readonly Op ToDoubleOp = new((b, sig, se, _, _) => SoftFloatIr.ToIeee(b, sig, se, IeeeFormat.Double));
@@ -92,6 +93,29 @@ public sealed class SoftFloatIrTests
 
     [Fact]
     public void DivisionMatchesSoftFloat() => CheckBinary(DivOp, (env, a, b) => (SoftFloat.Div(ref env, a, b), env.Flags), 7, inlineShare: 90);
+
+    [Fact]
+    public void SquareRootMatchesSoftFloat()
+    {
+        var rng = new Random(8);
+        int inline = 0, total = 0;
+        for (int i = 0; i < 200_000; i++)
+        {
+            Float80 v = RandomOperand(rng, new Float80(Float80.IntegerBit, 0x3FFF), 0x3FFF, i % 10 == 0 ? 16000 : 70);
+            if (i % 7 == 0) v = v.Abs();
+            if (i % 1000 == 0) v = new Float80(ulong.MaxValue - (ulong)rng.Next(4), (ushort)(0x3FFF + rng.Next(2)));
+            var (value, flags, fail) = SqrtOp.Run(v.Sig, v.SignExp);
+            total++;
+            if (fail) continue;
+            inline++;
+            var env = new FpEnv(FpEnv.RoundNearest, 64);
+            Float80 expected = SoftFloat.Sqrt(ref env, v);
+            if (!value.Equals(expected) || flags != (env.Flags & (PE | C1)) || (env.Flags & ~(PE | C1)) != 0)
+                Assert.Fail($"sqrt {v}: inline {value} flags {flags:x}, soft-float {expected} flags {env.Flags:x}");
+        }
+        // Negative and zero operands (about half and 1 in 20 here) go to the helper.
+        Assert.True(inline > total * 45 / 100, $"only {inline} of {total} inline");
+    }
 
     [Theory]
     [InlineData(true)]
