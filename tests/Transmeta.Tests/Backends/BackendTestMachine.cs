@@ -188,6 +188,16 @@ public static unsafe class BackendRunner
     public static IrBuilder NewBuilder(HelperTable? helpers = null) =>
         new(helpers ?? TestHelpers.Table, BackendTestMachine.Layout);
 
+    /// <summary>The smallest useful unit: R(0) += 1, then leave, at guest address <paramref name="at"/>
+    /// (what the compilers' "describe yourself" tests compile).</summary>
+    public static IrBlock IncrementR0Block(uint at)
+    {
+        IrBuilder ir = NewBuilder();
+        ir.StoreState(BackendTestMachine.R(0), ir.Add(ir.LoadState(BackendTestMachine.R(0)), ir.Const(1)));
+        ir.Exit(BlockExit.Jump, 1);
+        return ir.Finish(at);
+    }
+
     /// <summary>Runs <paramref name="block"/> once on a fresh machine per backend (prepared by
     /// <paramref name="setup"/>), checks that IL and LLVM leave the interpreter's exit code,
     /// status, state, RAM, slow-path and helper traffic, and returns the LLVM run's machine for

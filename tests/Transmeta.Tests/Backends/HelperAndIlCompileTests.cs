@@ -101,10 +101,7 @@ public sealed class IlCompileTests
     [Fact]
     public void CompiledBlockDescribesItself()
     {
-        IrBuilder ir = BackendRunner.NewBuilder();
-        ir.StoreState(R(0), ir.Add(ir.LoadState(R(0)), ir.Const(1)));
-        ir.Exit(BlockExit.Jump, 1);
-        IrBlock block = ir.Finish(0x00101234);
+        IrBlock block = BackendRunner.IncrementR0Block(0x00101234);
         var compiler = new IlCompiler();
         Assert.Equal("il", compiler.Name);
         CompiledBlock compiled = compiler.Compile(block);

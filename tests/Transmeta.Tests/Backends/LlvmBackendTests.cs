@@ -13,10 +13,7 @@ public sealed class LlvmBackendTests
     [Fact]
     public void CompiledBlockDescribesItself()
     {
-        IrBuilder ir = BackendRunner.NewBuilder();
-        ir.StoreState(R(0), ir.Add(ir.LoadState(R(0)), ir.Const(1)));
-        ir.Exit(BlockExit.Jump, 1);
-        IrBlock block = ir.Finish(0x00101234);
+        IrBlock block = BackendRunner.IncrementR0Block(0x00101234);
         var compiler = new LlvmCompiler();
         Assert.Equal("llvm", compiler.Name);
         CompiledBlock compiled = compiler.Compile(block);
