@@ -27,6 +27,10 @@ internal sealed unsafe class IlEmitter
     private static readonly MethodInfo LeadingZeroCount64 = typeof(BitOperations).GetMethod(nameof(BitOperations.LeadingZeroCount), [typeof(ulong)])!;
     private static readonly MethodInfo MultiplyHigh = typeof(IlEmitter).GetMethod(nameof(MulHigh), BindingFlags.Public | BindingFlags.Static)!;
     private static readonly MethodInfo DivideWide = typeof(WideArithmetic).GetMethod(nameof(WideArithmetic.Divide))!;
+    private static readonly MethodInfo ExtEvaluate = typeof(ExtendedArithmetic).GetMethod(nameof(ExtendedArithmetic.Evaluate))!;
+    private static readonly FieldInfo ExtSignificand = typeof(ExtendedArithmetic.Result).GetField(nameof(ExtendedArithmetic.Result.Sig))!;
+    private static readonly MethodInfo ExtSignExp = typeof(ExtendedArithmetic.Result).GetProperty(nameof(ExtendedArithmetic.Result.SignExp))!.GetMethod!;
+    private static readonly MethodInfo ExtStatus = typeof(ExtendedArithmetic.Result).GetProperty(nameof(ExtendedArithmetic.Result.Status))!.GetMethod!;
     private static readonly MethodInfo ReverseEndianness = typeof(BinaryPrimitives).GetMethod(nameof(BinaryPrimitives.ReverseEndianness), [typeof(uint)])!;
 
     /// <summary>MulHiU: the JIT inlines this into the block (MULX or MUL).</summary>
@@ -48,6 +52,9 @@ internal sealed unsafe class IlEmitter
     private readonly List<Action> _cold = new();
     private readonly Label?[] _faultExits;
     private Label? _dynamicFaultExit;
+    /// <summary>The locals holding the extended-precision results computed since the last
+    /// label, by operation and operands (<see cref="EmitExtArith"/>).</summary>
+    private readonly Dictionary<(long Op, int A, int B, int C, int D), LocalBuilder> _extResults = new();
 
     public IlEmitter(ILGenerator il, IrBlock block)
     {
@@ -250,12 +257,16 @@ internal sealed unsafe class IlEmitter
             case Opcode.CallHelper:
                 EmitHelperCall(ins, _analysis.FaultSite[i]);
                 break;
+            case Opcode.ExtArith:
+                EmitExtArith(ins);
+                break;
 
             case Opcode.InsnStart:
                 EmitInsnStart(ins, _analysis.NeedsCodeModifiedCheck[i]);
                 break;
             case Opcode.Label:
                 il.MarkLabel(_labels[ins.Aux]);
+                _extResults.Clear();
                 break;
             case Opcode.Jump:
                 il.Emit(OpCodes.Br, _labels[ins.Aux]);
@@ -278,6 +289,43 @@ internal sealed unsafe class IlEmitter
     /// <summary>Pushes a temporary as <paramref name="asType"/> (int32 for I32, int64 for I64).
     /// Constants become literals; a type mismatch converts the way the interpreter's 64-bit
     /// slots do (I32 values are zero-extended, I64 values truncated).</summary>
+    /// <summary>ExtArith: the operation is evaluated once, by a call that returns its whole
+    /// result into a local, and each part reads its field. The parts of one operation come
+    /// together with no label between them, and a result is reused only up to the next label,
+    /// where control may arrive from elsewhere.</summary>
+    private void EmitExtArith(in IrInstruction ins)
+    {
+        ILGenerator il = Il;
+        var key = (ins.Imm, ins.A, ins.B, ins.C, ins.D);
+        if (!_extResults.TryGetValue(key, out LocalBuilder? result))
+        {
+            result = il.DeclareLocal(typeof(ExtendedArithmetic.Result));
+            il.EmitI4((int)ins.Imm);
+            LoadTemp(ins.A, IrType.I64);
+            LoadTemp(ins.B, IrType.I32);
+            LoadTemp(ins.C, IrType.I64);
+            LoadTemp(ins.D, IrType.I32);
+            il.Emit(OpCodes.Call, ExtEvaluate);
+            il.Emit(OpCodes.Stloc, result);
+            _extResults[key] = result;
+        }
+        il.Emit(OpCodes.Ldloca, result);
+        switch ((ExtPart)ins.Aux)
+        {
+            case ExtPart.Significand:
+                il.Emit(OpCodes.Ldfld, ExtSignificand);
+                StoreTemp(ins.Dst, IrType.I64);
+                return;
+            case ExtPart.SignExp:
+                il.Emit(OpCodes.Call, ExtSignExp);
+                break;
+            default:
+                il.Emit(OpCodes.Call, ExtStatus);
+                break;
+        }
+        StoreTemp(ins.Dst, IrType.I32);
+    }
+
     internal void LoadTemp(int temp, IrType asType)
     {
         ILGenerator il = Il;

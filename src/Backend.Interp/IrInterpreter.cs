@@ -150,7 +150,7 @@ internal sealed unsafe class InterpretedBlock : CompiledBlock
         }
     }
 
-    /// <summary>The 64-bit-only operations the x87 inline paths use, out of the main loop: its
+    /// <summary>The wide and extended-precision operations the x87 inline paths use, out of the main loop: its
     /// code is sensitive to size (two more cases there cost the whole interpreter 14%).</summary>
     [MethodImpl(MethodImplOptions.NoInlining)]
     private static ulong Wide(in IrInstruction ins, ulong* t) => ins.Op switch
@@ -158,6 +158,7 @@ internal sealed unsafe class InterpretedBlock : CompiledBlock
         Opcode.MulHiU => Math.BigMul(t[ins.A], t[ins.B], out _),
         Opcode.UDivWide => WideArithmetic.Divide(t[ins.A], t[ins.B], t[ins.C]),
         Opcode.Clz => (ulong)BitOperations.LeadingZeroCount(t[ins.A]),
+        Opcode.ExtArith => ExtendedArithmetic.Part((int)ins.Imm, ins.Aux, t[ins.A], t[ins.B], t[ins.C], t[ins.D]),
         _ => throw new InvalidOperationException($"interpreter: unknown opcode {ins.Op}"),
     };
 

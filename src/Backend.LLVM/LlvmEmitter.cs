@@ -28,7 +28,7 @@ namespace Transmeta.Backend.LLVM;
 /// code tests it and leaves through the fault exit (PC of the faulting instruction, retired count).</item>
 /// </list>
 /// </summary>
-internal sealed unsafe class LlvmEmitter
+internal sealed unsafe partial class LlvmEmitter
 {
     private static readonly byte* NoName = (byte*)NativeMemory.AllocZeroed(1);
     private static readonly ulong OffsetReadSlowUnmanaged = (ulong)Marshal.OffsetOf<RuntimeContext>(nameof(RuntimeContext.ReadSlowUnmanaged));
@@ -193,6 +193,7 @@ internal sealed unsafe class LlvmEmitter
                 if (!_terminated) LLVMBuildBr(_b, target);
                 LLVMPositionBuilderAtEnd(_b, target);
                 _terminated = false;
+                ForgetExtendedResults(); // control may arrive from elsewhere
                 continue;
             }
             if (_terminated)
@@ -200,6 +201,7 @@ internal sealed unsafe class LlvmEmitter
                 // Unreachable code after a jump or exit: give it a block of its own (LLVM drops it).
                 LLVMPositionBuilderAtEnd(_b, NewBlock());
                 _terminated = false;
+                ForgetExtendedResults();
             }
             EmitInstruction(ins);
         }
@@ -251,6 +253,7 @@ internal sealed unsafe class LlvmEmitter
             case Opcode.Mul: Binary(ins, &LLVMBuildMul); break;
             case Opcode.MulHiU: MultiplyHigh(ins); break;
             case Opcode.UDivWide: DivideWide(ins); break;
+            case Opcode.ExtArith: EmitExtArith(ins); break;
             case Opcode.And: Binary(ins, &LLVMBuildAnd); break;
             case Opcode.Or: Binary(ins, &LLVMBuildOr); break;
             case Opcode.Xor: Binary(ins, &LLVMBuildXor); break;

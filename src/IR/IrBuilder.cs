@@ -84,6 +84,12 @@ public sealed class IrBuilder
     public int MulHiU(int a, int b) => Binary(Opcode.MulHiU, a, b);
     /// <summary>(high:low) / divisor for I64 values with high &lt; divisor.</summary>
     public int UDivWide(int high, int low, int divisor) => EmitValue(Opcode.UDivWide, IrType.I64, high, low, divisor);
+
+    /// <summary>One part of an extended-precision operation (<see cref="Opcode.ExtArith"/>):
+    /// significands I64, sign/exponents I32.</summary>
+    public int ExtArith(ExtOp op, ExtPart part, int aSig, int aSignExp, int bSig, int bSignExp) =>
+        EmitValue(Opcode.ExtArith, part == ExtPart.Significand ? IrType.I64 : IrType.I32,
+            aSig, aSignExp, bSig, bSignExp, imm: (long)op, aux: (int)part);
     public int And(int a, int b) => Binary(Opcode.And, a, b);
     public int Or(int a, int b) => Binary(Opcode.Or, a, b);
     public int Xor(int a, int b) => Binary(Opcode.Xor, a, b);

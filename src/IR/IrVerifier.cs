@@ -49,6 +49,11 @@ public static class IrVerifier
                     Fail("mulhiu is i64"); break;
                 case Opcode.UDivWide when types[ins.A] != IrType.I64 || types[ins.B] != IrType.I64 || types[ins.C] != IrType.I64:
                     Fail("udivwide operands are i64"); break;
+                case Opcode.ExtArith when types[ins.A] != IrType.I64 || types[ins.B] != IrType.I32
+                    || types[ins.C] != IrType.I64 || types[ins.D] != IrType.I32
+                    || ins.Type != (ins.Aux == (int)ExtPart.Significand ? IrType.I64 : IrType.I32)
+                    || (ulong)ins.Imm > (ulong)ExtOp.Sqrt || (uint)ins.Aux > (uint)ExtPart.Status:
+                    Fail("extarith operands: i64, i32, i64, i32; result type by part"); break;
                 case Opcode.Clz when types[ins.A] != ins.Type:
                     Fail("clz operand type"); break;
                 case Opcode.Select when types[ins.B] != types[ins.C] || types[ins.A] != IrType.I32:

@@ -48,6 +48,12 @@ public enum LLVMIntPredicate
     EQ = 32, NE, UGT, UGE, ULT, ULE, SGT, SGE, SLT, SLE,
 }
 
+/// <summary>LLVMRealPredicate (the ones used).</summary>
+public enum LLVMRealPredicate
+{
+    OLT = 4, UNE = 14,
+}
+
 public enum LLVMCodeGenOptLevel { None, Less, Default, Aggressive }
 public enum LLVMRelocMode { Default, Static, PIC, DynamicNoPic, ROPI, RWPI, ROPI_RWPI }
 public enum LLVMCodeModel { Default, JITDefault, Tiny, Small, Kernel, Medium, Large }
@@ -81,6 +87,7 @@ internal static unsafe partial class LlvmNative
     [LibraryImport(Library)] public static partial LLVMTypeRef LLVMInt32TypeInContext(LLVMContextRef c);
     [LibraryImport(Library)] public static partial LLVMTypeRef LLVMInt64TypeInContext(LLVMContextRef c);
     [LibraryImport(Library)] public static partial LLVMTypeRef LLVMIntTypeInContext(LLVMContextRef c, uint numBits);
+    [LibraryImport(Library)] public static partial LLVMTypeRef LLVMX86FP80TypeInContext(LLVMContextRef c);
     [LibraryImport(Library)] public static partial LLVMTypeRef LLVMStructTypeInContext(LLVMContextRef c, LLVMTypeRef* elementTypes, uint count, int packed);
     [LibraryImport(Library)] public static partial LLVMTypeRef LLVMVoidTypeInContext(LLVMContextRef c);
     [LibraryImport(Library)] public static partial LLVMTypeRef LLVMPointerTypeInContext(LLVMContextRef c, uint addressSpace);
@@ -106,6 +113,7 @@ internal static unsafe partial class LlvmNative
 
     // ------------------------------------------------------------------ Core.h: constants
     [LibraryImport(Library)] public static partial LLVMValueRef LLVMConstInt(LLVMTypeRef type, ulong value, int signExtend);
+    [LibraryImport(Library)] public static partial LLVMValueRef LLVMConstReal(LLVMTypeRef type, double value);
     [LibraryImport(Library)] public static partial LLVMValueRef LLVMConstIntToPtr(LLVMValueRef value, LLVMTypeRef toType);
 
     // ------------------------------------------------------------------ Core.h: metadata
@@ -148,6 +156,11 @@ internal static unsafe partial class LlvmNative
     [LibraryImport(Library)] public static partial LLVMValueRef LLVMBuildAnd(LLVMBuilderRef b, LLVMValueRef l, LLVMValueRef r, byte* name);
     [LibraryImport(Library)] public static partial LLVMValueRef LLVMBuildOr(LLVMBuilderRef b, LLVMValueRef l, LLVMValueRef r, byte* name);
     [LibraryImport(Library)] public static partial LLVMValueRef LLVMBuildXor(LLVMBuilderRef b, LLVMValueRef l, LLVMValueRef r, byte* name);
+    [LibraryImport(Library)] public static partial LLVMValueRef LLVMBuildFAdd(LLVMBuilderRef b, LLVMValueRef l, LLVMValueRef r, byte* name);
+    [LibraryImport(Library)] public static partial LLVMValueRef LLVMBuildFSub(LLVMBuilderRef b, LLVMValueRef l, LLVMValueRef r, byte* name);
+    [LibraryImport(Library)] public static partial LLVMValueRef LLVMBuildFMul(LLVMBuilderRef b, LLVMValueRef l, LLVMValueRef r, byte* name);
+    [LibraryImport(Library)] public static partial LLVMValueRef LLVMBuildFDiv(LLVMBuilderRef b, LLVMValueRef l, LLVMValueRef r, byte* name);
+    [LibraryImport(Library)] public static partial LLVMValueRef LLVMBuildFNeg(LLVMBuilderRef b, LLVMValueRef v, byte* name);
     [LibraryImport(Library)] public static partial LLVMValueRef LLVMBuildNeg(LLVMBuilderRef b, LLVMValueRef v, byte* name);
     [LibraryImport(Library)] public static partial LLVMValueRef LLVMBuildNot(LLVMBuilderRef b, LLVMValueRef v, byte* name);
 
@@ -163,10 +176,13 @@ internal static unsafe partial class LlvmNative
     [LibraryImport(Library)] public static partial LLVMValueRef LLVMBuildTrunc(LLVMBuilderRef b, LLVMValueRef v, LLVMTypeRef to, byte* name);
     [LibraryImport(Library)] public static partial LLVMValueRef LLVMBuildZExt(LLVMBuilderRef b, LLVMValueRef v, LLVMTypeRef to, byte* name);
     [LibraryImport(Library)] public static partial LLVMValueRef LLVMBuildSExt(LLVMBuilderRef b, LLVMValueRef v, LLVMTypeRef to, byte* name);
+    [LibraryImport(Library)] public static partial LLVMValueRef LLVMBuildBitCast(LLVMBuilderRef b, LLVMValueRef v, LLVMTypeRef to, byte* name);
     [LibraryImport(Library)] public static partial LLVMValueRef LLVMBuildIntToPtr(LLVMBuilderRef b, LLVMValueRef v, LLVMTypeRef to, byte* name);
 
     [LibraryImport(Library)]
     public static partial LLVMValueRef LLVMBuildICmp(LLVMBuilderRef b, LLVMIntPredicate op, LLVMValueRef l, LLVMValueRef r, byte* name);
+    [LibraryImport(Library)]
+    public static partial LLVMValueRef LLVMBuildFCmp(LLVMBuilderRef b, LLVMRealPredicate op, LLVMValueRef l, LLVMValueRef r, byte* name);
     [LibraryImport(Library)]
     public static partial LLVMValueRef LLVMBuildSelect(LLVMBuilderRef b, LLVMValueRef cond, LLVMValueRef then, LLVMValueRef otherwise, byte* name);
     [LibraryImport(Library)]

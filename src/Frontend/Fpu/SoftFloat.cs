@@ -1,5 +1,6 @@
 using System.Numerics;
 using System.Runtime.CompilerServices;
+using Transmeta.IR;
 using static Transmeta.Frontend.Fpu.FpuBits;
 
 namespace Transmeta.Frontend.Fpu;
@@ -168,26 +169,6 @@ public static class SoftFloat
         FpEnv.RoundUp => !sign,
         _ => false,
     };
-
-    /// <summary>Shifts the nonzero 128-bit significand r0:r1 left until bit 127 is set, lowering
-    /// the exponent <paramref name="e"/> by the shift (after a subtraction cancelled high bits).</summary>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    internal static void Normalize128(ref ulong r0, ref ulong r1, ref int e)
-    {
-        if (r0 == 0)
-        {
-            r0 = r1;
-            r1 = 0;
-            e -= 64;
-        }
-        int lz = BitOperations.LeadingZeroCount(r0);
-        if (lz != 0)
-        {
-            r0 = (r0 << lz) | (r1 >> (64 - lz));
-            r1 <<= lz;
-            e -= lz;
-        }
-    }
 
     /// <summary>hi:lo >>= count, OR-ing every bit shifted out into bit 0 (the sticky bit).</summary>
     internal static void ShiftRightJam128(ref ulong hi, ref ulong lo, int count)
@@ -358,7 +339,7 @@ public static class SoftFloat
         ulong r1 = 0 - b1;
         ulong r0 = sa - b0 - (b1 != 0 ? 1UL : 0);
         int e = ea;
-        Normalize128(ref r0, ref r1, ref e);
+        ExtendedArithmetic.Normalize128(ref r0, ref r1, ref e);
         return RoundPack(ref env, sign, e, r0, r1);
     }
 
@@ -454,37 +435,8 @@ public static class SoftFloat
             nlo = 0;
             e--;
         }
-        ulong q = DivRem128(nhi, nlo, sb, out ulong r);
-        // The discarded fraction r/sb as a rounding word: bit 63 = at least one half, bit 0 = sticky.
-        ulong ext = r == 0 ? 0 : r > sb - r ? Half | 1 : r == sb - r ? Half : 1;
-        return RoundPack(ref env, sign, e, q, ext);
-    }
-
-    /// <summary>(u1:u0) / v for a normalized v (bit 63 set) and u1 &lt; v: the 64-bit quotient and
-    /// the remainder (Hacker's Delight, divlu, with 32-bit digits).</summary>
-    public static ulong DivRem128(ulong u1, ulong u0, ulong v, out ulong rem)
-    {
-        const ulong b = 1UL << 32;
-        ulong vn1 = v >> 32, vn0 = v & 0xFFFF_FFFF;
-        ulong un1 = u0 >> 32, un0 = u0 & 0xFFFF_FFFF;
-        ulong q1 = u1 / vn1, rhat = u1 - q1 * vn1;
-        while (q1 >= b || q1 * vn0 > ((rhat << 32) | un1))
-        {
-            q1--;
-            rhat += vn1;
-            if (rhat >= b) break;
-        }
-        ulong un21 = (u1 << 32) + un1 - q1 * v;
-        ulong q0 = un21 / vn1;
-        rhat = un21 - q0 * vn1;
-        while (q0 >= b || q0 * vn0 > ((rhat << 32) | un0))
-        {
-            q0--;
-            rhat += vn1;
-            if (rhat >= b) break;
-        }
-        rem = (un21 << 32) + un0 - q0 * v;
-        return (q1 << 32) | q0;
+        ulong q = ExtendedArithmetic.DivRem128(nhi, nlo, sb, out ulong r);
+        return RoundPack(ref env, sign, e, q, ExtendedArithmetic.RoundingWord(r, sb));
     }
 
     // ------------------------------------------------------------------ square root
@@ -524,45 +476,9 @@ public static class SoftFloat
             nlo = s << 63;
             re = (u >> 1) + Bias;
         }
-        ulong q = Isqrt128(nhi, nlo, out UInt128 r);
+        ulong q = ExtendedArithmetic.Isqrt128(nhi, nlo, out UInt128 r);
         ulong ext = r == 0 ? 0 : r > q ? Half | 1 : 1;
         return RoundPack(ref env, false, re, q, ext);
-    }
-
-    /// <summary>floor(sqrt(N)) for N = hi:lo in [2^126, 2^128), and N - floor(sqrt(N))^2.</summary>
-    public static ulong Isqrt128(ulong hi, ulong lo, out UInt128 remainder)
-    {
-        // A double estimate (good to about 2^-52, so within 2^12 of the root), one Newton step
-        // q = (q0 + N / q0) / 2 with a 128/64 division (N / q0 < 2^64 because q0 ≈ sqrt(N)),
-        // which lands within a unit or two; then exact correction with 128-bit products.
-        double approx = Math.Sqrt(hi * 18446744073709551616.0 + lo);
-        ulong q = approx >= 18446744073709551615.0 ? ulong.MaxValue : (ulong)approx;
-        if (q < (1UL << 63)) q = 1UL << 63;
-        if (hi < q)
-        {
-            ulong d = DivRem128(hi, lo, q, out _);
-            q = (q >> 1) + (d >> 1) + (q & d & 1);
-            if (q < (1UL << 63)) q = 1UL << 63;
-        }
-        var n = new UInt128(hi, lo);
-        while (true)
-        {
-            ulong sqHi = Math.BigMul(q, q, out ulong sqLo);
-            var sq = new UInt128(sqHi, sqLo);
-            if (sq > n)
-            {
-                q--;
-                continue;
-            }
-            UInt128 rem = n - sq;
-            if (rem > 2 * (UInt128)q)
-            {
-                q++;
-                continue;
-            }
-            remainder = rem;
-            return q;
-        }
     }
 
     // ------------------------------------------------------------------ compare

@@ -1,6 +1,7 @@
 using System.Numerics;
 using System.Runtime.CompilerServices;
 using Transmeta.Frontend.State;
+using Transmeta.IR;
 using static Transmeta.Frontend.Fpu.FpuBits;
 using static Transmeta.Frontend.Fpu.X87Desc;
 
@@ -42,161 +43,23 @@ public static unsafe class X87Fast
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     internal static bool Normal(Float80 a) => (uint)(a.Exp - 1) < 0x7FFE && (long)a.Sig < 0;
 
-    /// <summary>The result of a fast operation, returned in two registers: the significand, and
-    /// the sign/exponent with the flags raised (PE, C1) in bits 16..31; bit 63 set when the fast
-    /// path does not apply (the caller then takes the general one).</summary>
-    internal readonly struct R
-    {
-        public readonly ulong Sig, Meta;
-
-        [MethodImpl(MethodImplOptions.AggressiveInlining)]
-        public R(ulong sig, ulong meta)
-        {
-            Sig = sig;
-            Meta = meta;
-        }
-
-        public bool Failed
-        {
-            [MethodImpl(MethodImplOptions.AggressiveInlining)]
-            get => (long)Meta < 0;
-        }
-
-        public ushort SignExp
-        {
-            [MethodImpl(MethodImplOptions.AggressiveInlining)]
-            get => (ushort)Meta;
-        }
-
-        public uint Flags
-        {
-            [MethodImpl(MethodImplOptions.AggressiveInlining)]
-            get => (uint)(Meta >> 16) & 0xFFFF;
-        }
-
-        public static R Fail
-        {
-            [MethodImpl(MethodImplOptions.AggressiveInlining)]
-            get => new(0, 1UL << 63);
-        }
-    }
-
-    /// <summary>Rounds sig0:sig1 (J set) to nearest at 64 bits; fails unless the result is normal.
-    /// Branch-free: the data decides nothing but the exponent-range test.</summary>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static R Round(uint sign, int e, ulong s0, ulong s1)
-    {
-        if ((uint)(e - 1) >= 0x7FFD) return R.Fail;
-        // Up when the discarded part is above one half, or exactly one half with s0 odd.
-        ulong sticky = (s1 << 1) != 0 ? 1UL : 0;
-        ulong up = (s1 >> 63) & (sticky | s0); // s1 >> 63 is 0 or 1: only bit 0 of the rest counts
-        ulong r0 = s0 + up;
-        ulong carry = r0 == 0 ? 1UL : 0; // all ones rounded up: 1.0 × 2^(e+1)
-        r0 |= carry << 63;
-        ulong flags = (s1 != 0 ? (ulong)PE : 0) | up * C1;
-        return new R(r0, sign | (uint)(e + (int)carry) | flags << 16);
-    }
-
-    /// <summary>a ± b for normal operands given as significand and sign/exponent.</summary>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    internal static R Add(ulong ma, uint sea, ulong mb, uint seb)
-    {
-        int ea = (int)(sea & 0x7FFF), eb = (int)(seb & 0x7FFF);
-        uint sa = sea & 0x8000, sb = seb & 0x8000;
-        if (ea < eb || (ea == eb && ma < mb))
-        {
-            (ea, eb) = (eb, ea);
-            (ma, mb) = (mb, ma);
-            (sa, sb) = (sb, sa);
-        }
-        int d = ea - eb;
-        ulong b0 = mb, b1 = 0;
-        if (d != 0)
-        {
-            if (d < 64)
-            {
-                b1 = mb << (64 - d);
-                b0 = mb >> d;
-            }
-            else
-            {
-                b0 = 0;
-                b1 = d < 128 ? (mb >> (d - 64)) | ((mb << (128 - d)) != 0 ? 1UL : 0) : 1;
-                if (d == 64) b1 = mb;
-            }
-        }
-        if (sa == sb)
-        {
-            ulong s0 = ma + b0;
-            if (s0 < ma)
-            {
-                b1 = (b1 >> 1) | (s0 << 63) | (b1 & 1);
-                s0 = (s0 >> 1) | Half;
-                ea++;
-            }
-            return Round(sa, ea, s0, b1);
-        }
-        if (d == 0 && ma == mb) return new R(0, 0); // exact cancellation: +0 when rounding to nearest
-        ulong r1 = 0 - b1;
-        ulong r0 = ma - b0 - (b1 != 0 ? 1UL : 0);
-        SoftFloat.Normalize128(ref r0, ref r1, ref ea);
-        return Round(sa, ea, r0, r1);
-    }
-
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    internal static R Mul(ulong ma, uint sea, ulong mb, uint seb)
-    {
-        // High half by MULX, low half by a plain multiply that runs beside it: Math.BigMul's out
-        // parameter went through the stack, a store and a reload on the path to the result.
-        ulong hi, lo;
-        if (System.Runtime.Intrinsics.X86.Bmi2.X64.IsSupported)
-        {
-            hi = System.Runtime.Intrinsics.X86.Bmi2.X64.MultiplyNoFlags(ma, mb);
-            lo = ma * mb;
-        }
-        else hi = Math.BigMul(ma, mb, out lo);
-        int e = (int)(sea & 0x7FFF) + (int)(seb & 0x7FFF) - Bias;
-        if ((long)hi < 0) e++;
-        else
-        {
-            hi = (hi << 1) | (lo >> 63);
-            lo <<= 1;
-        }
-        return Round((sea ^ seb) & 0x8000, e, hi, lo);
-    }
-
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    internal static R Div(ulong sa, uint sea, ulong sb, uint seb)
-    {
-        int e = (int)(sea & 0x7FFF) - (int)(seb & 0x7FFF) + Bias;
-        ulong nhi, nlo;
-        if (sa >= sb)
-        {
-            nhi = sa >> 1;
-            nlo = sa << 63;
-        }
-        else
-        {
-            nhi = sa;
-            nlo = 0;
-            e--;
-        }
-        ulong q = SoftFloat.DivRem128(nhi, nlo, sb, out ulong rem);
-        ulong ext = rem == 0 ? 0 : rem > sb - rem ? Half | 1 : rem == sb - rem ? Half : 1;
-        return Round((sea ^ seb) & 0x8000, e, q, ext);
-    }
-
     /// <summary>dest op src for <see cref="ArithOp"/> on normal operands.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    internal static R Apply(int op, ulong md, uint sed, ulong ms, uint ses) => op switch
+    internal static ExtendedArithmetic.Result Apply(int op, ulong md, uint sed, ulong ms, uint ses) => op switch
     {
-        ArithOp.Add => Add(md, sed, ms, ses),
-        ArithOp.Mul => Mul(md, sed, ms, ses),
-        ArithOp.Sub => Add(md, sed, ms, ses ^ 0x8000),
-        ArithOp.SubR => Add(ms, ses, md, sed ^ 0x8000),
-        ArithOp.Div => Div(md, sed, ms, ses),
-        _ => Div(ms, ses, md, sed),
+        ArithOp.Add => ExtendedArithmetic.Add(md, sed, ms, ses),
+        ArithOp.Mul => ExtendedArithmetic.Mul(md, sed, ms, ses),
+        ArithOp.Sub => ExtendedArithmetic.Add(md, sed, ms, ses ^ 0x8000),
+        ArithOp.SubR => ExtendedArithmetic.Add(ms, ses, md, sed ^ 0x8000),
+        ArithOp.Div => ExtendedArithmetic.Div(md, sed, ms, ses),
+        _ => ExtendedArithmetic.Div(ms, ses, md, sed),
     };
+
+    /// <summary>The status word bits of an extended result's status: PE when inexact, C1 when
+    /// rounded up (Intel SDM Vol. 1 §8.1.3.1).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    internal static uint StatusFlags(uint status) =>
+        (status & ExtendedArithmetic.Inexact) * PE | ((status & ExtendedArithmetic.RoundedUp) >> 1) * C1;
 
     /// <summary>A normal value: exponent 1..7FFE with J set.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
@@ -280,11 +143,11 @@ public static unsafe class X87Fast
         Pointers(s, desc, eip, ea);
         bool pop = Pops(desc) != 0;
         Float80* pd = regs + dst;
-        R r = Apply(op, d.Sig, d.SignExp, src.Sig, src.SignExp);
+        ExtendedArithmetic.Result r = Apply(op, d.Sig, d.SignExp, src.Sig, src.SignExp);
         if (r.Failed) goto slow;
         *(ulong*)pd = r.Sig;
         *((ushort*)pd + 4) = r.SignExp;
-        uint flags = r.Flags;
+        uint flags = StatusFlags(r.Status);
         if (pop)
         {
             *(uint*)(s + FpuState.OffTags) &= ~(1u << top);

@@ -96,8 +96,7 @@ public static class X87Lifters
                 p.RequireFinite(0, d0);
                 SoftFloatIr.Result src = SoftFloatIr.FromIeee(b, value, form == Form.M64Fp ? IeeeFormat.Double : IeeeFormat.Single);
                 p.FailIf(src.Fail);
-                SoftFloatIr.Result r = ApplyInline(b, op, d0, (src.Sig, src.SignExp));
-                p.FailIf(r.Fail);
+                var r = ApplyInline(p, op, d0, (src.Sig, src.SignExp));
                 p.Write(0, r.Sig, r.SignExp);
                 p.Commit(0, r.Flags, desc, ea);
                 return;
@@ -114,8 +113,7 @@ public static class X87Lifters
         {
             q.RequireDefaultControl();
             var (st0, sti) = q.ReadFiniteOperands(i);
-            SoftFloatIr.Result r = form2 == Form.St0StI ? ApplyInline(b, op, st0, sti) : ApplyInline(b, op, sti, st0);
-            q.FailIf(r.Fail);
+            var r = form2 == Form.St0StI ? ApplyInline(q, op, st0, sti) : ApplyInline(q, op, sti, st0);
             q.Write(form2 == Form.St0StI ? 0 : i, r.Sig, r.SignExp);
             if (pop) q.SetTags(q.WithEmpty(q.Tags, 0));
             q.Commit(pop ? 1 : 0, r.Flags, d);
@@ -128,15 +126,15 @@ public static class X87Lifters
     private static bool InlineArith(int op) => op is ArithOp.Add or ArithOp.Sub or ArithOp.SubR or ArithOp.Mul or ArithOp.Div or ArithOp.DivR;
 
     /// <summary>dest ← dest op src, for <see cref="InlineArith"/> operations on normal numbers
-    /// and zeros (a division by or of zero fails).</summary>
-    private static SoftFloatIr.Result ApplyInline(IrBuilder b, int op, (int Sig, int SignExp) dest, (int Sig, int SignExp) src) => op switch
+    /// and zeros.</summary>
+    private static (int Sig, int SignExp, int Flags) ApplyInline(X87InlinePath p, int op, (int Sig, int SignExp) dest, (int Sig, int SignExp) src) => op switch
     {
-        ArithOp.Add => SoftFloatIr.AddOrZero(b, dest.Sig, dest.SignExp, src.Sig, src.SignExp),
-        ArithOp.Sub => SoftFloatIr.AddOrZero(b, dest.Sig, dest.SignExp, src.Sig, b.Xor(src.SignExp, b.Const(0x8000))),
-        ArithOp.SubR => SoftFloatIr.AddOrZero(b, src.Sig, src.SignExp, dest.Sig, b.Xor(dest.SignExp, b.Const(0x8000))),
-        ArithOp.Mul => SoftFloatIr.MulOrZero(b, dest.Sig, dest.SignExp, src.Sig, src.SignExp),
-        ArithOp.Div => SoftFloatIr.Div(b, dest.Sig, dest.SignExp, src.Sig, src.SignExp),
-        _ => SoftFloatIr.Div(b, src.Sig, src.SignExp, dest.Sig, dest.SignExp),
+        ArithOp.Add => p.Arith(ExtOp.Add, dest, src),
+        ArithOp.Sub => p.Arith(ExtOp.Sub, dest, src),
+        ArithOp.SubR => p.Arith(ExtOp.Sub, src, dest),
+        ArithOp.Mul => p.Arith(ExtOp.Mul, dest, src),
+        ArithOp.Div => p.Arith(ExtOp.Div, dest, src),
+        _ => p.Arith(ExtOp.Div, src, dest),
     };
 
     // ------------------------------------------------------------------ compare
@@ -462,8 +460,8 @@ public static class X87Lifters
             q.RequireDefaultControl();
             q.RequireFull(0);
             var v = q.Read(0);
-            SoftFloatIr.Result r = SoftFloatIr.Sqrt(b, v.Sig, v.SignExp);
-            q.FailIf(r.Fail);
+            q.RequireFinite(0, v);
+            var r = q.Arith(ExtOp.Sqrt, v, v);
             q.Write(0, r.Sig, r.SignExp);
             q.Commit(0, r.Flags, desc);
             return;

@@ -43,7 +43,7 @@ public struct IrInstruction
             or Opcode.ZextTo64 or Opcode.SextTo64 or Opcode.Trunc or Opcode.Popcnt or Opcode.Ctz or Opcode.Clz
             or Opcode.Bswap or Opcode.BranchIf => 1,
         Opcode.Select or Opcode.UDivWide => 3,
-        Opcode.CallHelper => 4,
+        Opcode.CallHelper or Opcode.ExtArith => 4,
         _ => 2,
     };
 

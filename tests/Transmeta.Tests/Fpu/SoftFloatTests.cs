@@ -1,3 +1,4 @@
+using Transmeta.IR;
 using System.Numerics;
 using Transmeta.Frontend.Fpu;
 using Xunit;
@@ -20,7 +21,7 @@ public class SoftFloatTests
             if (i % 7 == 0) u1 = v - 1;
             if (i % 11 == 0) v = 1UL << 63;
             if (u1 >= v) u1 = v - 1;
-            ulong q = SoftFloat.DivRem128(u1, u0, v, out ulong r);
+            ulong q = ExtendedArithmetic.DivRem128(u1, u0, v, out ulong r);
             var n = (BigInteger)u1 << 64 | u0;
             Assert.Equal(n / v, (BigInteger)q);
             Assert.Equal(n % v, (BigInteger)r);
@@ -37,7 +38,7 @@ public class SoftFloatTests
             ulong lo = (ulong)rng.NextInt64();
             if (i % 5 == 0) { hi = ulong.MaxValue; lo = ulong.MaxValue - (ulong)i; }
             if (i % 13 == 0) { ulong q0 = (ulong)rng.NextInt64() | 1UL << 63; hi = Math.BigMul(q0, q0, out lo); }
-            ulong q = SoftFloat.Isqrt128(hi, lo, out UInt128 rem);
+            ulong q = ExtendedArithmetic.Isqrt128(hi, lo, out UInt128 rem);
             var n = (BigInteger)hi << 64 | lo;
             var bq = (BigInteger)q;
             Assert.True(bq * bq <= n && (bq + 1) * (bq + 1) > n, $"isqrt({n}) = {q}");

@@ -1,13 +1,15 @@
 using Transmeta.Frontend.Fpu;
 using Transmeta.IR;
+using Transmeta.Tests.Support;
 using Xunit;
 
 namespace Transmeta.Tests.Frontend;
 
-/// <summary>The inline x87 arithmetic (<see cref="SoftFloatIr"/>, IR the lifters put in the
-/// generated code) computes what the general soft-float (<see cref="SoftFloat"/>, bit-exact
-/// with the hardware by the differential tester) computes, wherever it does not send the
-/// instruction to its helper; and it sends it there only in the rare cases it leaves out.</summary>
+/// <summary>The inline x87 conversions (<see cref="SoftFloatIr"/>, IR the lifters put in the
+/// generated code) compute what the general soft-float (<see cref="SoftFloat"/>, bit-exact
+/// with the hardware by the differential tester) computes, wherever they do not send the
+/// instruction to its helper; and they send it there only in the rare cases they leave out.
+/// (The arithmetic is <see cref="Backends.BackendExtendedArithmeticTests"/>.)</summary>
 public sealed class SoftFloatIrTests
 {
     private const uint PE = FpuBits.PE, C1 = FpuBits.C1;
@@ -34,88 +36,10 @@ public sealed class SoftFloatIrTests
         }
     }
 
-    private static readonly Op AddOp = new((b, ma, ea, mb, eb) => SoftFloatIr.AddOrZero(b, ma, ea, mb, eb));
-    private static readonly Op MulOp = new((b, ma, ea, mb, eb) => SoftFloatIr.MulOrZero(b, ma, ea, mb, eb));
-    private static readonly Op DivOp = new((b, ma, ea, mb, eb) => SoftFloatIr.Div(b, ma, ea, mb, eb));
-    private static readonly Op SqrtOp = new((b, sig, se, _, _) => SoftFloatIr.Sqrt(b, sig, se));
     private static readonly Op FromDoubleOp = new((b, bits, _, _, _) => SoftFloatIr.FromIeee(b, bits, IeeeFormat.Double));
     private static readonly Op FromSingleOp = new((b, bits, _, _, _) => SoftFloatIr.FromIeee(b, bits, IeeeFormat.Single));
     private static readonly Op ToDoubleOp = new((b, sig, se, _, _) => SoftFloatIr.ToIeee(b, sig, se, IeeeFormat.Double));
     private static readonly Op ToSingleOp = new((b, sig, se, _, _) => SoftFloatIr.ToIeee(b, sig, se, IeeeFormat.Single));
-
-    /// <summary>Normal numbers and zeros, biased toward the cases the algorithms split on:
-    /// equal and nearby exponents, significands with few bits, all ones, equal magnitudes.</summary>
-    private static Float80 RandomOperand(Random rng, Float80 other, int expCenter, int expSpread)
-    {
-        if (rng.Next(20) == 0) return new Float80(0, (ushort)(rng.Next(2) << 15));
-        int exp = rng.Next(6) switch
-        {
-            0 => other.SignExp & 0x7FFF,
-            1 => (other.SignExp & 0x7FFF) + rng.Next(-70, 71),
-            _ => expCenter + rng.Next(-expSpread, expSpread + 1),
-        };
-        exp = Math.Clamp(exp, 1, 0x7FFE);
-        ulong sig = rng.Next(5) switch
-        {
-            0 => Float80.IntegerBit | ((ulong)rng.NextInt64() >> rng.Next(1, 64)),
-            1 => ulong.MaxValue << rng.Next(0, 63),
-            2 => other.Sig != 0 ? other.Sig : Float80.IntegerBit,
-            _ => Float80.IntegerBit | (ulong)rng.NextInt64(),
-        };
-        return new Float80(sig | Float80.IntegerBit, (ushort)(exp | rng.Next(2) << 15));
-    }
-
-    private static void CheckBinary(Op op, Func<FpEnv, Float80, Float80, (Float80, uint)> reference, int seed, int inlineShare = 95)
-    {
-        var rng = new Random(seed);
-        int inline = 0, total = 0;
-        for (int i = 0; i < 200_000; i++)
-        {
-            Float80 a = RandomOperand(rng, new Float80(Float80.IntegerBit, 0x3FFF), 0x3FFF, i % 10 == 0 ? 16000 : 40);
-            Float80 b = RandomOperand(rng, a, 0x3FFF, 40);
-            var (value, flags, fail) = op.Run(a.Sig, a.SignExp, b.Sig, b.SignExp);
-            total++;
-            if (fail) continue;
-            inline++;
-            var (expected, expectedFlags) = reference(new FpEnv(FpEnv.RoundNearest, 64), a, b);
-            if (!value.Equals(expected) || flags != (expectedFlags & (PE | C1)) || (expectedFlags & ~(PE | C1)) != 0)
-                Assert.Fail($"{a} , {b}: inline {value} flags {flags:x}, soft-float {expected} flags {expectedFlags:x}");
-        }
-        // The helper is for the rare cases only (division: zero operands too, 1 in 10 here).
-        Assert.True(inline > total * inlineShare / 100, $"only {inline} of {total} inline");
-    }
-
-    [Fact]
-    public void AdditionMatchesSoftFloat() => CheckBinary(AddOp, (env, a, b) => (SoftFloat.Add(ref env, a, b), env.Flags), 1);
-
-    [Fact]
-    public void MultiplicationMatchesSoftFloat() => CheckBinary(MulOp, (env, a, b) => (SoftFloat.Mul(ref env, a, b), env.Flags), 2);
-
-    [Fact]
-    public void DivisionMatchesSoftFloat() => CheckBinary(DivOp, (env, a, b) => (SoftFloat.Div(ref env, a, b), env.Flags), 7, inlineShare: 90);
-
-    [Fact]
-    public void SquareRootMatchesSoftFloat()
-    {
-        var rng = new Random(8);
-        int inline = 0, total = 0;
-        for (int i = 0; i < 200_000; i++)
-        {
-            Float80 v = RandomOperand(rng, new Float80(Float80.IntegerBit, 0x3FFF), 0x3FFF, i % 10 == 0 ? 16000 : 70);
-            if (i % 7 == 0) v = v.Abs();
-            if (i % 1000 == 0) v = new Float80(ulong.MaxValue - (ulong)rng.Next(4), (ushort)(0x3FFF + rng.Next(2)));
-            var (value, flags, fail) = SqrtOp.Run(v.Sig, v.SignExp);
-            total++;
-            if (fail) continue;
-            inline++;
-            var env = new FpEnv(FpEnv.RoundNearest, 64);
-            Float80 expected = SoftFloat.Sqrt(ref env, v);
-            if (!value.Equals(expected) || flags != (env.Flags & (PE | C1)) || (env.Flags & ~(PE | C1)) != 0)
-                Assert.Fail($"sqrt {v}: inline {value} flags {flags:x}, soft-float {expected} flags {env.Flags:x}");
-        }
-        // Negative and zero operands (about half and 1 in 20 here) go to the helper.
-        Assert.True(inline > total * 45 / 100, $"only {inline} of {total} inline");
-    }
 
     [Theory]
     [InlineData(true)]
@@ -156,7 +80,7 @@ public sealed class SoftFloatIrTests
         for (int i = 0; i < 200_000; i++)
         {
             // Around the format's whole exponent range and just past it.
-            Float80 v = RandomOperand(rng, new Float80(Float80.IntegerBit, 0x3FFF), 0x3FFF, bias + 3);
+            Float80 v = RandomExtended.Operand(rng, new Float80(Float80.IntegerBit, 0x3FFF), 0x3FFF, bias + 3);
             var (value, flags, fail) = (isDouble ? ToDoubleOp : ToSingleOp).Run(v.Sig, v.SignExp);
             if (fail) continue;
             inline++;
