@@ -55,11 +55,6 @@ public static unsafe class X87Fast
         _ => ExtendedArithmetic.Div(ms, ses, md, sed),
     };
 
-    /// <summary>The status word bits of an extended result's status: PE when inexact, C1 when
-    /// rounded up (Intel SDM Vol. 1 §8.1.3.1).</summary>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    internal static uint StatusFlags(uint status) =>
-        (status & ExtendedArithmetic.Inexact) * PE | ((status & ExtendedArithmetic.RoundedUp) >> 1) * C1;
 
     /// <summary>A normal value: exponent 1..7FFE with J set.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
@@ -147,7 +142,7 @@ public static unsafe class X87Fast
         if (r.Failed) goto slow;
         *(ulong*)pd = r.Sig;
         *((ushort*)pd + 4) = r.SignExp;
-        uint flags = StatusFlags(r.Status);
+        uint flags = r.Status; // PE and C1, at their places in the status word
         if (pop)
         {
             *(uint*)(s + FpuState.OffTags) &= ~(1u << top);

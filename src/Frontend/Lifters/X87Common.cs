@@ -88,10 +88,14 @@ internal static class X87Common
         CheckPending(cx);
     }
 
+    /// <summary>#MF when an unmasked exception is pending (Intel SDM Vol. 1 §8.6), unless the
+    /// block already knows there is none (<see cref="X87StackTracking.NoPendingException"/>).</summary>
     private static void CheckPending(LiftContext cx)
     {
+        if (cx.X87.NoPendingException) return;
         int fsw = cx.B.LoadState(FpuState.OffFsw);
         cx.FaultIf(cx.B.And(fsw, FpuBits.ES), ExceptionVectors.FloatingPoint);
+        cx.X87.NoPendingException = true;
     }
 
     /// <summary>The memory operand: its offset (for FDP) and linear address.</summary>

@@ -133,16 +133,16 @@ internal sealed class X87InlinePath
     /// <summary>a op b by the IR's extended-precision arithmetic (<see cref="Opcode.ExtArith"/>;
     /// the operands are normal numbers or zeros, which the caller has required): the result and
     /// the status word bits it raises, PE when inexact and C1 when rounded up (Intel SDM Vol. 1
-    /// §8.1.3.1); the slow path when the operation does not handle the case.</summary>
+    /// §8.1.3.1), which the status of ExtArith has at those places; the slow path when the
+    /// operation does not handle the case.</summary>
     public (int Sig, int SignExp, int Flags) Arith(ExtOp op, (int Sig, int SignExp) a, (int Sig, int SignExp) b)
     {
         int sig = _b.ExtArith(op, ExtPart.Significand, a.Sig, a.SignExp, b.Sig, b.SignExp);
         int signExp = _b.ExtArith(op, ExtPart.SignExp, a.Sig, a.SignExp, b.Sig, b.SignExp);
         int status = _b.ExtArith(op, ExtPart.Status, a.Sig, a.SignExp, b.Sig, b.SignExp);
         FailIf(_b.And(status, ExtendedArithmetic.Unhandled));
-        // Inexact (bit 0) to PE (bit 5), rounded up (bit 1) to C1 (bit 9).
-        int flags = _b.Or(_b.ShlImm(_b.And(status, ExtendedArithmetic.Inexact), 5), _b.ShlImm(_b.And(status, ExtendedArithmetic.RoundedUp), 8));
-        return (sig, signExp, flags);
+        // Handled, the status is PE and C1 at their places in the status word.
+        return (sig, signExp, status);
     }
 
     private int NormalOrZero((int Sig, int SignExp) v) =>

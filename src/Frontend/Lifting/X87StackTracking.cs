@@ -35,6 +35,11 @@ public sealed class X87StackTracking
     /// control instruction.</summary>
     public bool ControlChecked { get; set; }
 
+    /// <summary>The status word's ES bit was checked clear (no unmasked exception pending) and
+    /// only inline instructions ran since: they run with every exception masked, so they never
+    /// set it, and the next waiting instruction need not check again.</summary>
+    public bool NoPendingException { get; set; }
+
     /// <summary>Physical registers known (bit i) to be full / empty here: checked or written by
     /// an earlier inline instruction of the block since the last helper call.</summary>
     public uint KnownFull { get; set; }
@@ -62,7 +67,7 @@ public sealed class X87StackTracking
     internal void BeginBlock(int entryTop)
     {
         Top = BlockEntryTop = entryTop;
-        Guarded = ControlChecked = HandledInline = Touched = false;
+        Guarded = ControlChecked = HandledInline = Touched = NoPendingException = false;
         ForgetRegisters();
     }
 
@@ -78,7 +83,7 @@ public sealed class X87StackTracking
             HandledInline = false;
             return;
         }
-        Guarded = false;
+        Guarded = NoPendingException = false;
         ForgetRegisters();
         if (control) ControlChecked = false;
         if (Top < 0) return;

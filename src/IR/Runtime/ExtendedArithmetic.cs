@@ -41,15 +41,18 @@ public static class ExtendedArithmetic
     public const int Bias = 0x3FFF;
     public const ulong IntegerBit = 1UL << 63;
 
+    // Status bits. Inexact and RoundedUp sit where the x87 status word keeps them (PE, C1), the
+    // host unit's layout, so a lifter for it merges them without moving bits.
     /// <summary>Status: the result is rounded (IEEE inexact).</summary>
-    public const uint Inexact = 1;
-    /// <summary>Status: the rounding increased the magnitude (x87 reports this in C1).</summary>
-    public const uint RoundedUp = 2;
-    /// <summary>Status: not the common case; the other parts are meaningless.</summary>
-    public const uint Unhandled = 4;
+    public const uint Inexact = 0x20;
+    /// <summary>Status: the rounding increased the magnitude.</summary>
+    public const uint RoundedUp = 0x200;
+    /// <summary>Status: not the common case; the other parts are meaningless. Never set with
+    /// another bit.</summary>
+    public const uint Unhandled = 0x8000;
 
     /// <summary>A result in two registers: the significand, and the sign/exponent in bits 0..15
-    /// with the status bits (<see cref="Inexact"/>, <see cref="RoundedUp"/>) in bits 16..17; bit
+    /// with the status bits (<see cref="Inexact"/>, <see cref="RoundedUp"/>) in bits 16..31; bit
     /// 63 set when unhandled.</summary>
     public readonly struct Result
     {
@@ -78,7 +81,7 @@ public static class ExtendedArithmetic
         public uint Status
         {
             [MethodImpl(MethodImplOptions.AggressiveInlining)]
-            get => Failed ? Unhandled : (uint)(Meta >> 16) & 3;
+            get => Failed ? Unhandled : (uint)(Meta >> 16) & (Inexact | RoundedUp);
         }
 
         public static Result Fail
