@@ -289,43 +289,6 @@ internal sealed unsafe class IlEmitter
     /// <summary>Pushes a temporary as <paramref name="asType"/> (int32 for I32, int64 for I64).
     /// Constants become literals; a type mismatch converts the way the interpreter's 64-bit
     /// slots do (I32 values are zero-extended, I64 values truncated).</summary>
-    /// <summary>ExtArith: the operation is evaluated once, by a call that returns its whole
-    /// result into a local, and each part reads its field. The parts of one operation come
-    /// together with no label between them, and a result is reused only up to the next label,
-    /// where control may arrive from elsewhere.</summary>
-    private void EmitExtArith(in IrInstruction ins)
-    {
-        ILGenerator il = Il;
-        var key = (ins.Imm, ins.A, ins.B, ins.C, ins.D);
-        if (!_extResults.TryGetValue(key, out LocalBuilder? result))
-        {
-            result = il.DeclareLocal(typeof(ExtendedArithmetic.Result));
-            il.EmitI4((int)ins.Imm);
-            LoadTemp(ins.A, IrType.I64);
-            LoadTemp(ins.B, IrType.I32);
-            LoadTemp(ins.C, IrType.I64);
-            LoadTemp(ins.D, IrType.I32);
-            il.Emit(OpCodes.Call, ExtEvaluate);
-            il.Emit(OpCodes.Stloc, result);
-            _extResults[key] = result;
-        }
-        il.Emit(OpCodes.Ldloca, result);
-        switch ((ExtPart)ins.Aux)
-        {
-            case ExtPart.Significand:
-                il.Emit(OpCodes.Ldfld, ExtSignificand);
-                StoreTemp(ins.Dst, IrType.I64);
-                return;
-            case ExtPart.SignExp:
-                il.Emit(OpCodes.Call, ExtSignExp);
-                break;
-            default:
-                il.Emit(OpCodes.Call, ExtStatus);
-                break;
-        }
-        StoreTemp(ins.Dst, IrType.I32);
-    }
-
     internal void LoadTemp(int temp, IrType asType)
     {
         ILGenerator il = Il;
@@ -466,6 +429,43 @@ internal sealed unsafe class IlEmitter
             il.Emit(OpCodes.Ldc_I4_1);
             il.Emit(OpCodes.Beq, FaultExit(site));
         }
+    }
+
+    /// <summary>ExtArith: the operation is evaluated once, by a call that returns its whole
+    /// result into a local, and each part reads its field. The parts of one operation come
+    /// together with no label between them, and a result is reused only up to the next label,
+    /// where control may arrive from elsewhere.</summary>
+    private void EmitExtArith(in IrInstruction ins)
+    {
+        ILGenerator il = Il;
+        var key = (ins.Imm, ins.A, ins.B, ins.C, ins.D);
+        if (!_extResults.TryGetValue(key, out LocalBuilder? result))
+        {
+            result = il.DeclareLocal(typeof(ExtendedArithmetic.Result));
+            il.EmitI4((int)ins.Imm);
+            LoadTemp(ins.A, IrType.I64);
+            LoadTemp(ins.B, IrType.I32);
+            LoadTemp(ins.C, IrType.I64);
+            LoadTemp(ins.D, IrType.I32);
+            il.Emit(OpCodes.Call, ExtEvaluate);
+            il.Emit(OpCodes.Stloc, result);
+            _extResults[key] = result;
+        }
+        il.Emit(OpCodes.Ldloca, result);
+        switch ((ExtPart)ins.Aux)
+        {
+            case ExtPart.Significand:
+                il.Emit(OpCodes.Ldfld, ExtSignificand);
+                StoreTemp(ins.Dst, IrType.I64);
+                return;
+            case ExtPart.SignExp:
+                il.Emit(OpCodes.Call, ExtSignExp);
+                break;
+            default:
+                il.Emit(OpCodes.Call, ExtStatus);
+                break;
+        }
+        StoreTemp(ins.Dst, IrType.I32);
     }
 
     // ---------------------------------------------------------------- guest instructions and exits

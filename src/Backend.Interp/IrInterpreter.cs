@@ -150,8 +150,8 @@ internal sealed unsafe class InterpretedBlock : CompiledBlock
         }
     }
 
-    /// <summary>The wide and extended-precision operations the x87 inline paths use, out of the main loop: its
-    /// code is sensitive to size (two more cases there cost the whole interpreter 14%).</summary>
+    /// <summary>The wide and extended-precision operations the x87 inline paths use, out of the
+    /// main loop: its code is sensitive to size (two more cases there cost the whole interpreter 14%).</summary>
     [MethodImpl(MethodImplOptions.NoInlining)]
     private static ulong Wide(in IrInstruction ins, ulong* t) => ins.Op switch
     {
