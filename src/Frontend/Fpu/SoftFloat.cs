@@ -423,20 +423,8 @@ public static class SoftFloat
     private static Float80 DivCore(ref FpEnv env, bool sign, int ea, ulong sa, int eb, ulong sb)
     {
         int e = ea - eb + Bias;
-        ulong nhi, nlo;
-        if (sa >= sb)
-        {
-            nhi = sa >> 1;
-            nlo = sa << 63;
-        }
-        else
-        {
-            nhi = sa;
-            nlo = 0;
-            e--;
-        }
-        ulong q = ExtendedArithmetic.DivRem128(nhi, nlo, sb, out ulong r);
-        return RoundPack(ref env, sign, e, q, ExtendedArithmetic.RoundingWord(r, sb));
+        ulong q = ExtendedArithmetic.DivideSignificands(sa, sb, ref e, out ulong ext);
+        return RoundPack(ref env, sign, e, q, ext);
     }
 
     // ------------------------------------------------------------------ square root

@@ -238,6 +238,16 @@ public static class ExtendedArithmetic
     public static Result Div(ulong sa, uint sea, ulong sb, uint seb)
     {
         int e = (int)(sea & 0x7FFF) - (int)(seb & 0x7FFF) + Bias;
+        ulong q = DivideSignificands(sa, sb, ref e, out ulong ext);
+        return Round((sea ^ seb) & 0x8000, e, q, ext);
+    }
+
+    /// <summary>The quotient of two normalized significands (integer bit set) as 64 bits with
+    /// the integer bit set, lowering the exponent <paramref name="e"/> by one when the dividend's
+    /// significand is the smaller; <paramref name="ext"/>: the rounding word of the rest.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static ulong DivideSignificands(ulong sa, ulong sb, ref int e, out ulong ext)
+    {
         ulong nhi, nlo;
         if (sa >= sb)
         {
@@ -251,7 +261,8 @@ public static class ExtendedArithmetic
             e--;
         }
         ulong q = DivRem128(nhi, nlo, sb, out ulong rem);
-        return Round((sea ^ seb) & 0x8000, e, q, RoundingWord(rem, sb));
+        ext = RoundingWord(rem, sb);
+        return q;
     }
 
     /// <summary>The square root of a positive normal number.</summary>
