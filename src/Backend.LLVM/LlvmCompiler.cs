@@ -69,6 +69,7 @@ public sealed unsafe class LlvmCompiler : ISelectiveBlockCompiler
         LlvmRuntime.EnsureInitialized();
         _jit = new LlvmJit(_options.CodeGenLevel);
         _context = new LlvmContextCache();
+        HostExtendedPrecision.Verify(_jit, _context);
     }
 
     public string Name => "llvm";
