@@ -17,8 +17,9 @@ internal static unsafe class HostExtendedPrecision
 {
     /// <summary>Throws <see cref="LlvmUnavailableException"/> unless (1 + 3·2^-65) - 1 is 2^-63
     /// (64-bit precision, not rounded down or toward zero) and (1 + 2^-65) - 1 is 0 (not rounded
-    /// up): together, round to nearest at 64 bits.</summary>
-    public static void Verify(LlvmJit jit, LlvmContextCache cx)
+    /// up): together, round to nearest at 64 bits. Returns the probe's code, which the caller
+    /// keeps as long as the JIT (it is not a unit, and its release would count as one).</summary>
+    public static LlvmCode Verify(LlvmJit jit, LlvmContextCache cx)
     {
         using var module = new LlvmModule("transmeta_fp80_probe", cx.Context);
         jit.Configure(module);
@@ -55,11 +56,11 @@ internal static unsafe class HostExtendedPrecision
             Write(values, 2, 1UL << 63, 0x3FFF - 65); // 2^-65 (0.25 of it)
             ((delegate* unmanaged<byte*, void>)code.Address)(values);
             bool nearest64 = Read(values, 3) == (1UL << 63, 0x3FFF - 63) && Read(values, 4) == (0UL, 0);
-            GC.KeepAlive(code);
             if (!nearest64)
                 throw new LlvmUnavailableException(
                     "the host x87 does not round to nearest at 64-bit precision (control word 037F), " +
                     "which the LLVM backend's extended-precision arithmetic relies on");
+            return code;
         }
         finally
         {

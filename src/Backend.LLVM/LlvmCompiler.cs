@@ -69,8 +69,11 @@ public sealed unsafe class LlvmCompiler : ISelectiveBlockCompiler
         LlvmRuntime.EnsureInitialized();
         _jit = new LlvmJit(_options.CodeGenLevel);
         _context = new LlvmContextCache();
-        HostExtendedPrecision.Verify(_jit, _context);
+        _hostCheck = HostExtendedPrecision.Verify(_jit, _context);
     }
+
+    /// <summary>The code of the host check, kept with the JIT (see <see cref="HostExtendedPrecision"/>).</summary>
+    private readonly LlvmCode _hostCheck;
 
     public string Name => "llvm";
 
