@@ -338,16 +338,26 @@ public static class Transcendental
     private static Float80 Nudge(ref FpEnv env, Float80 x, bool towardZero)
     {
         int e = SoftFloat.Normalize(x, out ulong sig);
+        // Tininess after rounding (the host: FSIN of 2^-16382 raises PE alone, masked or not;
+        // found by the differential tester): a result that rounds to a normal number is no
+        // underflow. Only one that stays below the smallest normal is tiny, and is then
+        // delivered as the control word says (denormalized, or biased when UE is unmasked).
+        var masked = env with { Precision = 64, Flags = 0, UnmaskedUnderflow = false };
+        Float80 r = Round(ref masked);
+        if (r.Exp != 0)
+        {
+            env.Flags |= (masked.Flags & ~UE) | PE;
+            return r;
+        }
         var e64 = env with { Precision = 64, Flags = 0 };
-        Float80 r;
-        if (!towardZero) r = SoftFloat.RoundPack(ref e64, x.Sign, e, sig, 1, 64);
-        else if (sig != Float80.IntegerBit) r = SoftFloat.RoundPack(ref e64, x.Sign, e, sig - 1, ulong.MaxValue, 64);
-        else r = SoftFloat.RoundPack(ref e64, x.Sign, e - 1, ulong.MaxValue, ulong.MaxValue, 64);
-        // A result that rounds back to a normal number is no underflow, even when the nudged
-        // value lies below the smallest normal (the host: FSIN of 2^-16382 raises PE alone,
-        // found by the differential tester); a denormal result gets UE from the caller.
-        env.Flags |= (r.Exp != 0 ? e64.Flags & ~UE : e64.Flags) | PE;
+        r = Round(ref e64);
+        env.Flags |= e64.Flags | PE;
         return r;
+
+        Float80 Round(ref FpEnv ev) =>
+            !towardZero ? SoftFloat.RoundPack(ref ev, x.Sign, e, sig, 1, 64)
+            : sig != Float80.IntegerBit ? SoftFloat.RoundPack(ref ev, x.Sign, e, sig - 1, ulong.MaxValue, 64)
+            : SoftFloat.RoundPack(ref ev, x.Sign, e - 1, ulong.MaxValue, ulong.MaxValue, 64);
     }
 
     // ------------------------------------------------------------------ F2XM1, FYL2X, FYL2XP1
