@@ -24,18 +24,12 @@ internal sealed unsafe class IlEmitter
     private static readonly MethodInfo PopCount = typeof(BitOperations).GetMethod(nameof(BitOperations.PopCount), [typeof(uint)])!;
     private static readonly MethodInfo TrailingZeroCount = typeof(BitOperations).GetMethod(nameof(BitOperations.TrailingZeroCount), [typeof(uint)])!;
     private static readonly MethodInfo LeadingZeroCount = typeof(BitOperations).GetMethod(nameof(BitOperations.LeadingZeroCount), [typeof(uint)])!;
-    private static readonly MethodInfo LeadingZeroCount64 = typeof(BitOperations).GetMethod(nameof(BitOperations.LeadingZeroCount), [typeof(ulong)])!;
-    private static readonly MethodInfo MultiplyHigh = typeof(IlEmitter).GetMethod(nameof(MulHigh), BindingFlags.Public | BindingFlags.Static)!;
-    private static readonly MethodInfo DivideWide = typeof(WideArithmetic).GetMethod(nameof(WideArithmetic.Divide))!;
     private static readonly MethodInfo ExtEvaluate = typeof(ExtendedArithmetic).GetMethod(nameof(ExtendedArithmetic.Evaluate))!;
     private static readonly FieldInfo ExtSignificand = typeof(ExtendedArithmetic.Result).GetField(nameof(ExtendedArithmetic.Result.Sig))!;
     private static readonly MethodInfo ExtSignExp = typeof(ExtendedArithmetic.Result).GetProperty(nameof(ExtendedArithmetic.Result.SignExp))!.GetMethod!;
     private static readonly MethodInfo ExtStatus = typeof(ExtendedArithmetic.Result).GetProperty(nameof(ExtendedArithmetic.Result.Status))!.GetMethod!;
     private static readonly MethodInfo ReverseEndianness = typeof(BinaryPrimitives).GetMethod(nameof(BinaryPrimitives.ReverseEndianness), [typeof(uint)])!;
 
-    /// <summary>MulHiU: the JIT inlines this into the block (MULX or MUL).</summary>
-    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
-    public static ulong MulHigh(ulong a, ulong b) => Math.BigMul(a, b, out _);
 
     internal static readonly Type ContextPointer = typeof(RuntimeContext*);
     private static readonly Type[] HelperParameters = [ContextPointer, typeof(ulong), typeof(ulong), typeof(ulong), typeof(ulong)];
@@ -164,19 +158,6 @@ internal sealed unsafe class IlEmitter
             case Opcode.Add: Binary(ins, OpCodes.Add); break;
             case Opcode.Sub: Binary(ins, OpCodes.Sub); break;
             case Opcode.Mul: Binary(ins, OpCodes.Mul); break;
-            case Opcode.MulHiU:
-                LoadTemp(ins.A, IrType.I64);
-                LoadTemp(ins.B, IrType.I64);
-                il.Emit(OpCodes.Call, MultiplyHigh);
-                StoreTemp(ins.Dst, IrType.I64);
-                break;
-            case Opcode.UDivWide:
-                LoadTemp(ins.A, IrType.I64);
-                LoadTemp(ins.B, IrType.I64);
-                LoadTemp(ins.C, IrType.I64);
-                il.Emit(OpCodes.Call, DivideWide);
-                StoreTemp(ins.Dst, IrType.I64);
-                break;
             case Opcode.And: Binary(ins, OpCodes.And); break;
             case Opcode.Or: Binary(ins, OpCodes.Or); break;
             case Opcode.Xor: Binary(ins, OpCodes.Xor); break;
@@ -246,11 +227,6 @@ internal sealed unsafe class IlEmitter
 
             case Opcode.Popcnt: Intrinsic(ins, PopCount); break;
             case Opcode.Ctz: Intrinsic(ins, TrailingZeroCount); break;
-            case Opcode.Clz when type == IrType.I64:
-                LoadTemp(ins.A, IrType.I64);
-                il.Emit(OpCodes.Call, LeadingZeroCount64);
-                StoreTemp(ins.Dst, IrType.I64);
-                break;
             case Opcode.Clz: Intrinsic(ins, LeadingZeroCount); break;
             case Opcode.Bswap: Intrinsic(ins, ReverseEndianness); break;
 

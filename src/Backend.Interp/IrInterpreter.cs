@@ -113,7 +113,7 @@ internal sealed unsafe class InterpretedBlock : CompiledBlock
                 case Opcode.Trunc: t[ins.Dst] = (uint)t[ins.A]; break;
                 case Opcode.Popcnt: t[ins.Dst] = (ulong)BitOperations.PopCount(t[ins.A]); break;
                 case Opcode.Ctz: t[ins.Dst] = (ulong)BitOperations.TrailingZeroCount((uint)t[ins.A]); break;
-                case Opcode.Clz when ins.Type == IrType.I32: t[ins.Dst] = (ulong)BitOperations.LeadingZeroCount((uint)t[ins.A]); break;
+                case Opcode.Clz: t[ins.Dst] = (ulong)BitOperations.LeadingZeroCount((uint)t[ins.A]); break;
                 case Opcode.Bswap: t[ins.Dst] = System.Buffers.Binary.BinaryPrimitives.ReverseEndianness((uint)t[ins.A]); break;
                 case Opcode.CallHelper:
                 {
@@ -150,14 +150,11 @@ internal sealed unsafe class InterpretedBlock : CompiledBlock
         }
     }
 
-    /// <summary>The wide and extended-precision operations the x87 inline paths use, out of the
-    /// main loop: its code is sensitive to size (two more cases there cost the whole interpreter 14%).</summary>
+    /// <summary>The extended-precision operation the x87 inline paths use, out of the main loop:
+    /// its code is sensitive to size (two more cases there cost the whole interpreter 14%).</summary>
     [MethodImpl(MethodImplOptions.NoInlining)]
     private static ulong Wide(in IrInstruction ins, ulong* t) => ins.Op switch
     {
-        Opcode.MulHiU => Math.BigMul(t[ins.A], t[ins.B], out _),
-        Opcode.UDivWide => WideArithmetic.Divide(t[ins.A], t[ins.B], t[ins.C]),
-        Opcode.Clz => (ulong)BitOperations.LeadingZeroCount(t[ins.A]),
         Opcode.ExtArith => ExtendedArithmetic.Part((int)ins.Imm, ins.Aux, t[ins.A], t[ins.B], t[ins.C], t[ins.D]),
         _ => throw new InvalidOperationException($"interpreter: unknown opcode {ins.Op}"),
     };

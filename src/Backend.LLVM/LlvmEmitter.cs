@@ -251,8 +251,6 @@ internal sealed unsafe partial class LlvmEmitter
             case Opcode.Add: Binary(ins, &LLVMBuildAdd); break;
             case Opcode.Sub: Binary(ins, &LLVMBuildSub); break;
             case Opcode.Mul: Binary(ins, &LLVMBuildMul); break;
-            case Opcode.MulHiU: MultiplyHigh(ins); break;
-            case Opcode.UDivWide: DivideWide(ins); break;
             case Opcode.ExtArith: EmitExtArith(ins); break;
             case Opcode.And: Binary(ins, &LLVMBuildAnd); break;
             case Opcode.Or: Binary(ins, &LLVMBuildOr); break;
@@ -403,7 +401,7 @@ internal sealed unsafe partial class LlvmEmitter
         StoreTemp(ins.Dst, LLVMBuildSExt(_b, low, _cx.I32, NoName), IrType.I32);
     }
 
-    /// <summary>ctpop/cttz/ctlz/bswap on the instruction's type (i32; ctlz also i64). cttz/ctlz
+    /// <summary>ctpop/cttz/ctlz/bswap (i32). cttz/ctlz
     /// get is_zero_poison = false, so a zero operand gives the width like
     /// <see cref="System.Numerics.BitOperations"/> (the IR never asks).</summary>
     private void BitCount(in IrInstruction ins, string name, bool zeroIsPoisonArg)
@@ -415,49 +413,6 @@ internal sealed unsafe partial class LlvmEmitter
         args[1] = LLVMConstInt(_cx.I1, 0, 0);
         LLVMValueRef v = LLVMBuildCall2(_b, fnType, fn, args, zeroIsPoisonArg ? 2u : 1u, NoName);
         StoreTemp(ins.Dst, v, type);
-    }
-
-    /// <summary>UDivWide: one DIV instruction (x86-64 host). In LLVM IR a 128-bit udiv becomes a
-    /// call to compiler-rt's __udivti3, which the JIT has no library for, and LLVM cannot know
-    /// that the quotient fits in 64 bits, which the frontend guarantees and DIV needs.</summary>
-    private void DivideWide(in IrInstruction ins)
-    {
-        LLVMTypeRef i64 = _cx.I64;
-        LLVMTypeRef* fields = stackalloc LLVMTypeRef[2];
-        fields[0] = i64;
-        fields[1] = i64;
-        LLVMTypeRef pair = LLVMStructTypeInContext(_cx.Ref, fields, 2, 0);
-        LLVMTypeRef* parameters = stackalloc LLVMTypeRef[3];
-        parameters[0] = parameters[1] = parameters[2] = i64;
-        LLVMTypeRef fnType = LLVMFunctionType(pair, parameters, 3, 0);
-        byte[] asm = "divq $4"u8.ToArray();
-        byte[] constraints = "={rax},={rdx},{rax},{rdx},r,~{dirflag},~{fpsr},~{flags}"u8.ToArray();
-        LLVMValueRef div;
-        fixed (byte* a = asm)
-        fixed (byte* c = constraints)
-            div = LLVMGetInlineAsm(fnType, a, (nuint)asm.Length, c, (nuint)constraints.Length, 0, 0, LLVMInlineAsmDialect.ATT, 0);
-        // DIV traps (#DE, a host SIGFPE) unless high < divisor. The frontend guarantees it; should
-        // it not hold, divide 0:low by divisor | 1 instead (a garbage quotient, never a trap),
-        // as WideArithmetic.Divide returns garbage rather than throw.
-        LLVMValueRef high = LoadTemp(ins.A, IrType.I64), divisor = LoadTemp(ins.C, IrType.I64);
-        LLVMValueRef ok = LLVMBuildICmp(_b, LLVMIntPredicate.ULT, high, divisor, NoName);
-        LLVMValueRef* args = stackalloc LLVMValueRef[3];
-        args[0] = LoadTemp(ins.B, IrType.I64); // RAX: the low half
-        args[1] = LLVMBuildSelect(_b, ok, high, I64(0), NoName); // RDX: the high half
-        args[2] = LLVMBuildSelect(_b, ok, divisor, LLVMBuildOr(_b, divisor, I64(1), NoName), NoName);
-        LLVMValueRef result = LLVMBuildCall2(_b, fnType, div, args, 3, NoName);
-        StoreTemp(ins.Dst, LLVMBuildExtractValue(_b, result, 0, NoName), IrType.I64);
-    }
-
-    /// <summary>MulHiU: the 128-bit product's high half (one MUL/MULX on x86-64).</summary>
-    private void MultiplyHigh(in IrInstruction ins)
-    {
-        LLVMTypeRef i128 = LLVMIntTypeInContext(_cx.Ref, 128);
-        LLVMValueRef a = LLVMBuildZExt(_b, LoadTemp(ins.A, IrType.I64), i128, NoName);
-        LLVMValueRef b = LLVMBuildZExt(_b, LoadTemp(ins.B, IrType.I64), i128, NoName);
-        LLVMValueRef product = LLVMBuildMul(_b, a, b, NoName);
-        LLVMValueRef high = LLVMBuildLShr(_b, product, LLVMConstInt(i128, 64, 0), NoName);
-        StoreTemp(ins.Dst, LLVMBuildTrunc(_b, high, _cx.I64, NoName), IrType.I64);
     }
 
     private (LLVMValueRef, LLVMTypeRef) Intrinsic(string name, LLVMTypeRef overload)

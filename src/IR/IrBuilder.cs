@@ -80,10 +80,6 @@ public sealed class IrBuilder
     public int Add(int a, int b) => Binary(Opcode.Add, a, b);
     public int Sub(int a, int b) => Binary(Opcode.Sub, a, b);
     public int Mul(int a, int b) => Binary(Opcode.Mul, a, b);
-    /// <summary>High 64 bits of the unsigned product of two I64 values.</summary>
-    public int MulHiU(int a, int b) => Binary(Opcode.MulHiU, a, b);
-    /// <summary>(high:low) / divisor for I64 values with high &lt; divisor.</summary>
-    public int UDivWide(int high, int low, int divisor) => EmitValue(Opcode.UDivWide, IrType.I64, high, low, divisor);
 
     /// <summary>One part of an extended-precision operation (<see cref="Opcode.ExtArith"/>):
     /// significands I64, sign/exponents I32.</summary>

@@ -33,7 +33,6 @@ public static class IrPrinter
             Opcode.Load => $"{def}load.{ins.Size} [{T(ins.A)}]",
             Opcode.Store => $"  store.{ins.Size} [{T(ins.A)}], {T(ins.B)}",
             Opcode.Select => $"{def}select {T(ins.A)} ? {T(ins.B)} : {T(ins.C)}",
-            Opcode.UDivWide => $"{def}udivwide.i64 {T(ins.A)}:{T(ins.B)}, {T(ins.C)}",
             Opcode.ExtArith => $"{def}ext.{((ExtOp)ins.Imm).ToString().ToLowerInvariant()}.{((ExtPart)ins.Aux).ToString().ToLowerInvariant()} {T(ins.A)}:{T(ins.B)}, {T(ins.C)}:{T(ins.D)}",
             Opcode.CallHelper => $"{def}call {helpers[ins.Aux].Name}({T(ins.A)}, {T(ins.B)}, {T(ins.C)}, {T(ins.D)})",
             Opcode.InsnStart => $"-- {(uint)ins.Imm:x8} (#{ins.Aux})",

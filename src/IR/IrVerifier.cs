@@ -40,26 +40,20 @@ public static class IrVerifier
                     Fail("address must be i32"); break;
                 case Opcode.Shl or Opcode.Shr or Opcode.Sar when types[ins.B] != IrType.I32:
                     Fail("shift count must be i32"); break;
-                case Opcode.Add or Opcode.Sub or Opcode.Mul or Opcode.MulHiU or Opcode.And or Opcode.Or or Opcode.Xor
+                case Opcode.Add or Opcode.Sub or Opcode.Mul or Opcode.And or Opcode.Or or Opcode.Xor
                     or Opcode.UDiv or Opcode.SDiv or Opcode.URem or Opcode.SRem
                     or Opcode.Eq or Opcode.Ne or Opcode.ULt or Opcode.ULe or Opcode.SLt or Opcode.SLe
                     when types[ins.A] != types[ins.B] || types[ins.A] != ins.Type:
                     Fail("operand types differ"); break;
-                case Opcode.MulHiU when ins.Type != IrType.I64:
-                    Fail("mulhiu is i64"); break;
-                case Opcode.UDivWide when types[ins.A] != IrType.I64 || types[ins.B] != IrType.I64 || types[ins.C] != IrType.I64:
-                    Fail("udivwide operands are i64"); break;
                 case Opcode.ExtArith when types[ins.A] != IrType.I64 || types[ins.B] != IrType.I32
                     || types[ins.C] != IrType.I64 || types[ins.D] != IrType.I32
                     || ins.Type != (ins.Aux == (int)ExtPart.Significand ? IrType.I64 : IrType.I32)
                     || (ulong)ins.Imm > (ulong)ExtOp.Sqrt || (uint)ins.Aux > (uint)ExtPart.Status:
                     Fail("extarith operands: i64, i32, i64, i32; result type by part"); break;
-                case Opcode.Clz when types[ins.A] != ins.Type:
-                    Fail("clz operand type"); break;
                 case Opcode.Select when types[ins.B] != types[ins.C] || types[ins.A] != IrType.I32:
                     Fail("select operand types"); break;
                 case Opcode.ZextTo64 or Opcode.SextTo64 or Opcode.Sext8 or Opcode.Sext16 or Opcode.Popcnt
-                    or Opcode.Ctz or Opcode.Bswap when types[ins.A] != IrType.I32:
+                    or Opcode.Ctz or Opcode.Clz or Opcode.Bswap when types[ins.A] != IrType.I32:
                     Fail("operand must be i32"); break;
                 case Opcode.Trunc when types[ins.A] != IrType.I64:
                     Fail("trunc operand must be i64"); break;

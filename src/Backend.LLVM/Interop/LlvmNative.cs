@@ -59,7 +59,6 @@ public enum LLVMRelocMode { Default, Static, PIC, DynamicNoPic, ROPI, RWPI, ROPI
 public enum LLVMCodeModel { Default, JITDefault, Tiny, Small, Kernel, Medium, Large }
 public enum LLVMCodeGenFileType { AssemblyFile, ObjectFile }
 public enum LLVMTailCallKind { None, Tail, MustTail, NoTail }
-public enum LLVMInlineAsmDialect { ATT, Intel }
 
 internal static unsafe partial class LlvmNative
 {
@@ -88,7 +87,6 @@ internal static unsafe partial class LlvmNative
     [LibraryImport(Library)] public static partial LLVMTypeRef LLVMInt64TypeInContext(LLVMContextRef c);
     [LibraryImport(Library)] public static partial LLVMTypeRef LLVMIntTypeInContext(LLVMContextRef c, uint numBits);
     [LibraryImport(Library)] public static partial LLVMTypeRef LLVMX86FP80TypeInContext(LLVMContextRef c);
-    [LibraryImport(Library)] public static partial LLVMTypeRef LLVMStructTypeInContext(LLVMContextRef c, LLVMTypeRef* elementTypes, uint count, int packed);
     [LibraryImport(Library)] public static partial LLVMTypeRef LLVMVoidTypeInContext(LLVMContextRef c);
     [LibraryImport(Library)] public static partial LLVMTypeRef LLVMPointerTypeInContext(LLVMContextRef c, uint addressSpace);
     [LibraryImport(Library)]
@@ -190,11 +188,6 @@ internal static unsafe partial class LlvmNative
     /// <summary>LLVM 18+: marks a call tail/musttail (<see cref="LLVMTailCallKind"/>).</summary>
     [LibraryImport(Library)] public static partial LLVMValueRef LLVMConstNull(LLVMTypeRef type);
     [LibraryImport(Library)] public static partial void LLVMSetTailCallKind(LLVMValueRef call, LLVMTailCallKind kind);
-    [LibraryImport(Library)] public static partial LLVMValueRef LLVMBuildExtractValue(LLVMBuilderRef b, LLVMValueRef aggregate, uint index, byte* name);
-    /// <summary>An inline assembly callee (Core.h, LLVM 19 signature).</summary>
-    [LibraryImport(Library)]
-    public static partial LLVMValueRef LLVMGetInlineAsm(LLVMTypeRef type, byte* asmString, nuint asmLength, byte* constraints,
-        nuint constraintsLength, int hasSideEffects, int isAlignStack, LLVMInlineAsmDialect dialect, int canThrow);
 
     // ------------------------------------------------------------------ Core.h: version (LLVM 16+)
     [LibraryImport(Library)] public static partial void LLVMGetVersion(out uint major, out uint minor, out uint patch);
@@ -209,8 +202,6 @@ internal static unsafe partial class LlvmNative
     [LibraryImport(Library)] public static partial void LLVMInitializeX86Target();
     [LibraryImport(Library)] public static partial void LLVMInitializeX86TargetMC();
     [LibraryImport(Library)] public static partial void LLVMInitializeX86AsmPrinter();
-    /// <summary>Needed to emit the inline assembly of UDivWide (its DIV).</summary>
-    [LibraryImport(Library)] public static partial void LLVMInitializeX86AsmParser();
     [LibraryImport(Library)] public static partial nint LLVMGetDefaultTargetTriple();
     [LibraryImport(Library)] public static partial nint LLVMGetHostCPUName();
     [LibraryImport(Library)] public static partial nint LLVMGetHostCPUFeatures();

@@ -42,7 +42,7 @@ public struct IrInstruction
         Opcode.StoreState or Opcode.Load or Opcode.Not or Opcode.Neg or Opcode.Sext8 or Opcode.Sext16
             or Opcode.ZextTo64 or Opcode.SextTo64 or Opcode.Trunc or Opcode.Popcnt or Opcode.Ctz or Opcode.Clz
             or Opcode.Bswap or Opcode.BranchIf => 1,
-        Opcode.Select or Opcode.UDivWide => 3,
+        Opcode.Select => 3,
         Opcode.CallHelper or Opcode.ExtArith => 4,
         _ => 2,
     };

@@ -42,16 +42,9 @@ public enum Opcode : byte
     /// <summary>I64 -> I32 (low half).</summary>
     Trunc,
 
-    /// <summary>Bit counting. Ctz and Clz are only used on nonzero values. Popcnt, Ctz and Bswap
-    /// are I32; Clz is I32 or I64 (the instruction's type).</summary>
+    /// <summary>Bit counting, on I32. Ctz and Clz are only used on nonzero values.</summary>
     Popcnt, Ctz, Clz, Bswap,
 
-    /// <summary>I64: the high 64 bits of the unsigned 128-bit product A × B.</summary>
-    MulHiU,
-    /// <summary>I64: the quotient of the unsigned 128-bit value A:B (A the high half) by C. The
-    /// frontend guarantees A &lt; C, so the quotient fits in 64 bits (and C is not zero); if not,
-    /// the result is unspecified, but no backend traps.</summary>
-    UDivWide,
     /// <summary>Extended-precision arithmetic (<see cref="ExtendedArithmetic"/>): operation Imm
     /// (<see cref="ExtOp"/>) on A (I64 significand), B (I32 sign/exponent, low 16 bits) and C, D
     /// (the second operand, the same way; ignored by Sqrt); Dst is the part Aux

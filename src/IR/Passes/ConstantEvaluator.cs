@@ -21,7 +21,6 @@ public static class ConstantEvaluator
             case Opcode.Add: result = Norm(type, a + b); return true;
             case Opcode.Sub: result = Norm(type, a - b); return true;
             case Opcode.Mul: result = Norm(type, a * b); return true;
-            case Opcode.MulHiU: result = Math.BigMul(a, b, out _); return true;
             case Opcode.And: result = a & b; return true;
             case Opcode.Or: result = a | b; return true;
             case Opcode.Xor: result = a ^ b; return true;
@@ -65,9 +64,7 @@ public static class ConstantEvaluator
             case Opcode.Trunc: result = (uint)a; return true;
             case Opcode.Popcnt: result = (ulong)BitOperations.PopCount(a); return true;
             case Opcode.Ctz: result = (ulong)BitOperations.TrailingZeroCount((uint)a); return true;
-            case Opcode.Clz:
-                result = type == IrType.I32 ? (ulong)BitOperations.LeadingZeroCount((uint)a) : (ulong)BitOperations.LeadingZeroCount(a);
-                return true;
+            case Opcode.Clz: result = (ulong)BitOperations.LeadingZeroCount((uint)a); return true;
             case Opcode.Bswap: result = System.Buffers.Binary.BinaryPrimitives.ReverseEndianness((uint)a); return true;
             default: return false;
         }

@@ -34,7 +34,6 @@ public sealed class HelperBody
             ulong r;
             if (ins.Op == Opcode.Const) r = ins.Type == IrType.I32 ? (uint)ins.Imm : (ulong)ins.Imm;
             else if (ins.Op == Opcode.Select) r = (uint)v[ins.A] != 0 ? v[ins.B] : v[ins.C];
-            else if (ins.Op == Opcode.UDivWide) r = WideArithmetic.Divide(v[ins.A], v[ins.B], v[ins.C]);
             else if (ins.OperandCount == 1 ? !Passes.ConstantEvaluator.TryUnary(ins.Op, ins.Type, v[ins.A], out r)
                                            : !Passes.ConstantEvaluator.TryBinary(ins.Op, ins.Type, v[ins.A], v[ins.B], out r))
                 throw new InvalidOperationException($"cannot evaluate {ins.Op}");
@@ -57,7 +56,7 @@ public sealed class HelperBody
         for (int i = 0; i < ParameterCount; i++) defined[i] = true;
         foreach (ref readonly IrInstruction ins in block.Span)
         {
-            if (ins.Op is not (Opcode.Const or >= Opcode.Add and <= Opcode.UDivWide) || ins.Op is >= Opcode.UDiv and <= Opcode.SRem)
+            if (ins.Op is not (Opcode.Const or >= Opcode.Add and <= Opcode.Bswap) || ins.Op is >= Opcode.UDiv and <= Opcode.SRem)
                 throw new ArgumentException($"a helper body is straight-line pure code; it has {ins.Op}");
             for (int k = 0; k < ins.OperandCount; k++)
                 if (ins.Operand(k) < 0 || !defined[ins.Operand(k)])

@@ -154,11 +154,6 @@ public sealed class BackendArithmeticTests
     [InlineData(Opcode.SLt, 0x80000000_00000000ul, 0x7FFFFFFF_FFFFFFFFul, 1ul)]
     [InlineData(Opcode.SLe, 0x80000000ul, 0x7FFFFFFFul, 0ul)]        // as I32 this is 1
     [InlineData(Opcode.SLe, ulong.MaxValue, ulong.MaxValue, 1ul)]
-    // MulHiU: the high half of the 128-bit product.
-    [InlineData(Opcode.MulHiU, ulong.MaxValue, ulong.MaxValue, 0xFFFFFFFF_FFFFFFFEul)]
-    [InlineData(Opcode.MulHiU, 0x80000000_00000000ul, 2ul, 1ul)]
-    [InlineData(Opcode.MulHiU, 0x12345678_9ABCDEF0ul, 0x0FEDCBA9_87654321ul, 0x0121FA00_AD77D742ul)]
-    [InlineData(Opcode.MulHiU, 0xFFFFFFFFul, 0xFFFFFFFFul, 0ul)]
     public void Binary64(Opcode op, ulong a, ulong b, ulong expected)
     {
         bool shift = op is Opcode.Shl or Opcode.Shr or Opcode.Sar;
@@ -237,10 +232,6 @@ public sealed class BackendArithmeticTests
     [InlineData(Opcode.Neg, 1ul, ulong.MaxValue)]
     [InlineData(Opcode.Neg, 0x80000000_00000000ul, 0x80000000_00000000ul)]
     [InlineData(Opcode.Neg, 0xFFFFFFFFul, 0xFFFFFFFF_00000001ul)]
-    [InlineData(Opcode.Clz, 1ul, 63ul)]
-    [InlineData(Opcode.Clz, 0x00000001_00000000ul, 31ul)]
-    [InlineData(Opcode.Clz, 0x80000000_00000000ul, 0ul)]
-    [InlineData(Opcode.Clz, 0x00000000_80000000ul, 32ul)]
     public void Unary64(Opcode op, ulong a, ulong expected)
     {
         foreach (bool constant in new[] { false, true })
@@ -322,31 +313,6 @@ public sealed class BackendArithmeticTests
             }, out _);
             Assert.Equal(expected32, m.Get32(R(1)));
             Assert.Equal(expected64, m.Get64(Q(1)));
-        }
-    }
-
-    [Theory]
-    [InlineData(0ul, 100ul, 7ul, 14ul)]
-    [InlineData(0x7FFFFFFF_FFFFFFFFul, ulong.MaxValue, 0x80000000_00000000ul, ulong.MaxValue)]
-    [InlineData(0x40000000_00000000ul, 0ul, 0x80000000_00000000ul, 0x80000000_00000000ul)]
-    [InlineData(0x12345678_9ABCDEF0ul, 0x0FEDCBA9_87654321ul, 0xF0000000_0000000Ful, 0x136B06E7_0B7420FEul)]
-    public void UDivWide(ulong high, ulong low, ulong divisor, ulong expected)
-    {
-        foreach (bool constant in new[] { false, true })
-        {
-            IrBuilder ir = BackendRunner.NewBuilder();
-            int th = constant ? ir.Const64(high) : ir.LoadState(Q(0), IrType.I64);
-            int tl = constant ? ir.Const64(low) : ir.LoadState(Q(1), IrType.I64);
-            int td = constant ? ir.Const64(divisor) : ir.LoadState(Q(2), IrType.I64);
-            ir.StoreState(Q(3), ir.UDivWide(th, tl, td));
-            ir.Exit(BlockExit.Jump, 0);
-            using BackendTestMachine m = BackendRunner.RunAll(ir.Finish(0x3000), s =>
-            {
-                s.Set64(Q(0), high);
-                s.Set64(Q(1), low);
-                s.Set64(Q(2), divisor);
-            }, out _);
-            Assert.Equal(expected, m.Get64(Q(3)));
         }
     }
 
