@@ -449,23 +449,7 @@ public static class SoftFloat
 
     private static Float80 SqrtCore(ref FpEnv env, int e, ulong s)
     {
-        int u = e - Bias;
-        ulong nhi, nlo;
-        int re;
-        if ((u & 1) != 0)
-        {
-            nhi = s;
-            nlo = 0;
-            re = ((u - 1) >> 1) + Bias;
-        }
-        else
-        {
-            nhi = s >> 1;
-            nlo = s << 63;
-            re = (u >> 1) + Bias;
-        }
-        ulong q = ExtendedArithmetic.Isqrt128(nhi, nlo, out UInt128 r);
-        ulong ext = r == 0 ? 0 : r > q ? Half | 1 : 1;
+        ulong q = ExtendedArithmetic.RootSignificand(s, e - Bias, out int re, out ulong ext);
         return RoundPack(ref env, false, re, q, ext);
     }
 

@@ -1,5 +1,4 @@
 using Transmeta.IR;
-using static Transmeta.Frontend.Fpu.FpuBits;
 
 namespace Transmeta.Frontend.Fpu;
 

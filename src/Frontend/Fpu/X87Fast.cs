@@ -56,10 +56,6 @@ public static unsafe class X87Fast
     };
 
 
-    /// <summary>A normal value: exponent 1..7FFE with J set.</summary>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    internal static bool Normal(ulong sig, uint se) => (uint)((se & 0x7FFF) - 1) < 0x7FFE && (long)sig < 0;
-
     /// <summary>A normal double as an extended value; false for zero, denormals, infinities, NaNs.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     internal static bool FromDouble(ulong bits, out Float80 v)

@@ -48,10 +48,13 @@ public enum Opcode : byte
     /// <summary>Extended-precision arithmetic (<see cref="ExtendedArithmetic"/>): operation Imm
     /// (<see cref="ExtOp"/>) on A (I64 significand), B (I32 sign/exponent, low 16 bits) and C, D
     /// (the second operand, the same way; ignored by Sqrt); Dst is the part Aux
-    /// (<see cref="ExtPart"/>) of the result. Only the common case is computed (operands normal
-    /// or zero, a normal or zero result, rounding to nearest-even at 64 bits); the Status part
-    /// says when it does not apply, and the other parts are then unspecified. Pure: the parts of
-    /// one operation are separate instructions with the same operands, which backends compute once.</summary>
+    /// (<see cref="ExtPart"/>) of the result, rounded to nearest-even at 64 bits. The operands
+    /// must be normal numbers or zeros (the frontend checks them; for anything else every part
+    /// is unspecified, and backends may differ). Only the common case is computed: the Status
+    /// part says <see cref="ExtendedArithmetic.Unhandled"/> when the result is not a normal number
+    /// or a zero (or lies near the ends of the exponent range), and the other parts are then
+    /// unspecified. Pure: the parts of one operation are separate instructions with the same
+    /// operands, which backends compute once.</summary>
     ExtArith,
 
     /// <summary>Dst (I64) = helper[Aux](context, A, B, C, D). Unused arguments are -1 (passed as 0).</summary>

@@ -268,12 +268,21 @@ public static class ExtendedArithmetic
     /// <summary>The square root of a positive normal number.</summary>
     public static Result Sqrt(ulong sig, uint signExp)
     {
-        int u = (int)(signExp & 0x7FFF) - Bias;
+        ulong q = RootSignificand(sig, (int)(signExp & 0x7FFF) - Bias, out int e, out ulong ext);
+        return Round(0, e, q, ext);
+    }
+
+    /// <summary>The square root of a normalized significand with unbiased exponent
+    /// <paramref name="u"/>: 64 bits with the integer bit set, the root's biased exponent
+    /// <paramref name="e"/>, and <paramref name="ext"/> the rounding word of the rest.</summary>
+    public static ulong RootSignificand(ulong sig, int u, out int e, out ulong ext)
+    {
         // N = the significand placed so that its root has 64 bits: in [2^126, 2^128).
         bool odd = (u & 1) != 0;
         ulong q = Isqrt128(odd ? sig : sig >> 1, odd ? 0 : sig << 63, out UInt128 r);
-        ulong ext = r == 0 ? 0 : r > q ? IntegerBit | 1 : 1; // r ≤ 2q, never exactly q + 1/2
-        return Round(0, (u >> 1) + Bias, q, ext);
+        ext = r == 0 ? 0 : r > q ? IntegerBit | 1 : 1; // r ≤ 2q, never exactly q + 1/2
+        e = (u >> 1) + Bias;
+        return q;
     }
 
     /// <summary>The discarded fraction rem/divisor as a rounding word: bit 63 = at least one
