@@ -24,10 +24,12 @@ internal sealed unsafe class IlEmitter
     private static readonly MethodInfo PopCount = typeof(BitOperations).GetMethod(nameof(BitOperations.PopCount), [typeof(uint)])!;
     private static readonly MethodInfo TrailingZeroCount = typeof(BitOperations).GetMethod(nameof(BitOperations.TrailingZeroCount), [typeof(uint)])!;
     private static readonly MethodInfo LeadingZeroCount = typeof(BitOperations).GetMethod(nameof(BitOperations.LeadingZeroCount), [typeof(uint)])!;
-    private static readonly MethodInfo ExtEvaluate = typeof(ExtendedArithmetic).GetMethod(nameof(ExtendedArithmetic.Evaluate))!;
+    /// <summary>The entry of each <see cref="ExtOp"/> (by value).</summary>
+    private static readonly MethodInfo[] ExtOperations = Enum.GetValues<ExtOp>()
+        .Select(op => typeof(ExtendedOperation).GetMethod(op.ToString(), [typeof(ulong), typeof(uint), typeof(ulong), typeof(uint)])!).ToArray();
     private static readonly FieldInfo ExtSignificand = typeof(ExtendedArithmetic.Result).GetField(nameof(ExtendedArithmetic.Result.Sig))!;
     private static readonly MethodInfo ExtSignExp = typeof(ExtendedArithmetic.Result).GetProperty(nameof(ExtendedArithmetic.Result.SignExp))!.GetMethod!;
-    private static readonly MethodInfo ExtStatus = typeof(ExtendedArithmetic.Result).GetProperty(nameof(ExtendedArithmetic.Result.Status))!.GetMethod!;
+    private static readonly MethodInfo ExtFlags = typeof(ExtendedArithmetic.Result).GetProperty(nameof(ExtendedArithmetic.Result.Flags))!.GetMethod!;
     private static readonly MethodInfo ReverseEndianness = typeof(BinaryPrimitives).GetMethod(nameof(BinaryPrimitives.ReverseEndianness), [typeof(uint)])!;
 
 
@@ -233,6 +235,9 @@ internal sealed unsafe class IlEmitter
             case Opcode.CallHelper:
                 EmitHelperCall(ins, _analysis.FaultSite[i]);
                 break;
+            case Opcode.ExtRaise or Opcode.ExtSetRoundedUp:
+                EmitExtIntoState(ins);
+                break;
             case Opcode.ExtArith:
                 EmitExtArith(ins);
                 break;
@@ -414,34 +419,59 @@ internal sealed unsafe class IlEmitter
     private void EmitExtArith(in IrInstruction ins)
     {
         ILGenerator il = Il;
-        var key = (ins.Imm, ins.A, ins.B, ins.C, ins.D);
-        if (!_extResults.TryGetValue(key, out LocalBuilder? result))
-        {
-            result = il.DeclareLocal(typeof(ExtendedArithmetic.Result));
-            il.EmitI4((int)ins.Imm);
-            LoadTemp(ins.A, IrType.I64);
-            LoadTemp(ins.B, IrType.I32);
-            LoadTemp(ins.C, IrType.I64);
-            LoadTemp(ins.D, IrType.I32);
-            il.Emit(OpCodes.Call, ExtEvaluate);
-            il.Emit(OpCodes.Stloc, result);
-            _extResults[key] = result;
-        }
-        il.Emit(OpCodes.Ldloca, result);
+        il.Emit(OpCodes.Ldloca, ExtResult(ins.Imm, ins));
         switch ((ExtPart)ins.Aux)
         {
             case ExtPart.Significand:
                 il.Emit(OpCodes.Ldfld, ExtSignificand);
                 StoreTemp(ins.Dst, IrType.I64);
                 return;
-            case ExtPart.SignExp:
-                il.Emit(OpCodes.Call, ExtSignExp);
-                break;
             default:
-                il.Emit(OpCodes.Call, ExtStatus);
+                il.Emit(OpCodes.Call, ExtSignExp);
                 break;
         }
         StoreTemp(ins.Dst, IrType.I32);
+    }
+
+    /// <summary>ExtRaise: state[Imm] |= the operation's exception flags; ExtSetRoundedUp:
+    /// state[Imm] = state[Imm] without RoundedUp | the operation's RoundedUp.</summary>
+    private void EmitExtIntoState(in IrInstruction ins)
+    {
+        ILGenerator il = Il;
+        bool raise = ins.Op == Opcode.ExtRaise;
+        LocalBuilder result = ExtResult(ins.Aux, ins);
+        EmitStatePointer((int)ins.Imm);
+        il.Emit(OpCodes.Dup);
+        il.Emit(OpCodes.Ldind_U4);
+        if (!raise)
+        {
+            il.EmitI4(~(int)ExtendedArithmetic.RoundedUp);
+            il.Emit(OpCodes.And);
+        }
+        il.Emit(OpCodes.Ldloca, result);
+        il.Emit(OpCodes.Call, ExtFlags);
+        il.EmitI4((int)(raise ? ExtendedArithmetic.Exceptions : ExtendedArithmetic.RoundedUp));
+        il.Emit(OpCodes.And);
+        il.Emit(OpCodes.Or);
+        il.Emit(OpCodes.Stind_I4);
+    }
+
+    /// <summary>The local holding the result of operation <paramref name="op"/> on the operands
+    /// of <paramref name="ins"/>, evaluated here unless it already was since the last label.</summary>
+    private LocalBuilder ExtResult(long op, in IrInstruction ins)
+    {
+        ILGenerator il = Il;
+        var key = (op, ins.A, ins.B, ins.C, ins.D);
+        if (_extResults.TryGetValue(key, out LocalBuilder? result)) return result;
+        result = il.DeclareLocal(typeof(ExtendedArithmetic.Result));
+        LoadTemp(ins.A, IrType.I64);
+        LoadTemp(ins.B, IrType.I32);
+        LoadTemp(ins.C, IrType.I64);
+        LoadTemp(ins.D, IrType.I32);
+        il.Emit(OpCodes.Call, ExtOperations[op]);
+        il.Emit(OpCodes.Stloc, result);
+        _extResults[key] = result;
+        return result;
     }
 
     // ---------------------------------------------------------------- guest instructions and exits

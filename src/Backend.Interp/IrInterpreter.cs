@@ -145,20 +145,33 @@ internal sealed unsafe class InterpretedBlock : CompiledBlock
                     if (ctx->Status == RuntimeContext.StatusCodeModified) ctx->Status = RuntimeContext.StatusOk;
                     return (int)ins.Imm;
                 default:
-                    t[ins.Dst] = Wide(ins, t);
+                    Wide(ins, t, state);
                     break;
             }
         }
     }
 
-    /// <summary>The extended-precision operation the x87 inline paths use, out of the main loop:
+    /// <summary>The extended-precision operations the x87 inline paths use, out of the main loop:
     /// its code is sensitive to size (two more cases there cost the whole interpreter 14%).</summary>
     [MethodImpl(MethodImplOptions.NoInlining)]
-    private static ulong Wide(in IrInstruction ins, ulong* t) => ins.Op switch
+    private static void Wide(in IrInstruction ins, ulong* t, byte* state)
     {
-        Opcode.ExtArith => ExtendedArithmetic.Part((int)ins.Imm, ins.Aux, t[ins.A], t[ins.B], t[ins.C], t[ins.D]),
-        _ => throw new InvalidOperationException($"interpreter: unknown opcode {ins.Op}"),
-    };
+        switch (ins.Op)
+        {
+            case Opcode.ExtArith:
+                t[ins.Dst] = ExtendedOperation.Part((int)ins.Imm, ins.Aux, t[ins.A], t[ins.B], t[ins.C], t[ins.D]);
+                break;
+            case Opcode.ExtRaise:
+                *(uint*)(state + ins.Imm) |= ExtendedOperation.Raised(ins.Aux, t[ins.A], t[ins.B], t[ins.C], t[ins.D]);
+                break;
+            case Opcode.ExtSetRoundedUp:
+                *(uint*)(state + ins.Imm) = (*(uint*)(state + ins.Imm) & ~ExtendedArithmetic.RoundedUp)
+                    | ExtendedOperation.RoundedUp(ins.Aux, t[ins.A], t[ins.B], t[ins.C], t[ins.D]);
+                break;
+            default:
+                throw new InvalidOperationException($"interpreter: unknown opcode {ins.Op}");
+        }
+    }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static ulong Arg(ulong* t, int temp) => temp < 0 ? 0 : t[temp];

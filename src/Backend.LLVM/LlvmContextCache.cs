@@ -43,6 +43,9 @@ internal sealed unsafe class LlvmContextCache : IDisposable
         NoUnwindKind = AttributeKind("nounwind");
         NoInlineKind = AttributeKind("noinline");
         ColdKind = AttributeKind("cold");
+        StrictFpKind = AttributeKind("strictfp");
+        WillReturnKind = AttributeKind("willreturn");
+        MemoryKind = AttributeKind("memory");
     }
 
     public LlvmContext Context { get; }
@@ -66,6 +69,11 @@ internal sealed unsafe class LlvmContextCache : IDisposable
     public uint NoUnwindKind { get; }
     public uint NoInlineKind { get; }
     public uint ColdKind { get; }
+    /// <summary>Floating point with the exception flags observable (constrained intrinsics).</summary>
+    public uint StrictFpKind { get; }
+    public uint WillReturnKind { get; }
+    /// <summary>memory(...): the value 0 is memory(none).</summary>
+    public uint MemoryKind { get; }
 
     /// <summary>Modules compiled in this context (the compiler starts a fresh context now and
     /// then, because a context keeps every constant it ever saw).</summary>

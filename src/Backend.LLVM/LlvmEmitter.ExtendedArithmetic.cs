@@ -1,34 +1,36 @@
+using System.Text;
 using Transmeta.Backend.LLVM.Interop;
 using Transmeta.IR;
 using static Transmeta.Backend.LLVM.Interop.LlvmNative;
-using Ext = Transmeta.IR.ExtendedArithmetic;
 
 namespace Transmeta.Backend.LLVM;
 
 /// <summary>
-/// <see cref="Opcode.ExtArith"/> on the host's own extended-precision unit: LLVM's x86_fp80
-/// arithmetic is x87 FADD/FSUB/FMUL/FDIV/FSQRT, which with the host's control word (037F, the
-/// x86-64 System V default, which nothing in this process changes: .NET does floating point in
-/// SSE) rounds to nearest-even at 64 bits, exactly the operation's definition. The result's
-/// status, which the host unit keeps only in its sticky flags, is derived from the values:
+/// <see cref="Opcode.ExtArith"/> and <see cref="Opcode.ExtRaise"/> on the host's own x87: the
+/// operation's definition (round to nearest-even at 64 bits, every exception masked) is what the
+/// host unit does under its control word 037F (the x86-64 System V default, which nothing in
+/// this process changes: .NET does floating point in SSE; checked at start by
+/// <see cref="HostExtendedPrecision"/>). So the values are the host's, for every operand:
 /// <list type="bullet">
-/// <item>Add, Sub: the rounding error by TwoSum (Knuth; six more additions, exact in any binary
-/// format rounding to nearest): inexact when it is not zero, rounded up in magnitude when its
-/// sign is not the result's;</item>
-/// <item>Mul, Div, Sqrt: integer identities on the significands: the 128-bit product against
-/// the rounded one; the rounded quotient times the divisor, and the rounded root squared,
-/// against the dividend or radicand placed as the result's exponent says (a result a binade
-/// above that is a carry out of the rounding: rounded up);</item>
-/// <item>unhandled unless the result is normal with an exponent of 2..7FFD (so neither an
-/// underflow nor an overflow can hide in it), or a zero the operands explain.</item>
+/// <item>the operations are constrained intrinsics with strict exception semantics, so LLVM
+/// neither folds, drops, duplicates nor reorders them: each guest operation is executed once,
+/// where the guest executes it;</item>
+/// <item>the exception flags are then the host unit's own sticky flags. ExtRaise emits nothing:
+/// the flags are OR-ed into the state field it names where state becomes observable (every exit,
+/// helpers that touch state, loads of the field); at entry, and after such helpers, flags the
+/// host holds that the field does not (the guest cleared them since) are cleared (FNCLEX, a
+/// slow instruction, needed only then);</item>
+/// <item>the rounding direction (RoundedUp, the x87's C1) is a call to a pure function of the
+/// operands and the result (<see cref="RoundingDirection"/>): LLVM drops it where the guest
+/// overwrites C1 before anything observes it, which is almost everywhere;</item>
+/// <item>an operand that is the result of an earlier operation (its significand and
+/// sign/exponent parts, in the same straight-line run of code) is taken as the host value it
+/// was, without a round trip through integers.</item>
 /// </list>
-/// The three parts of one operation are computed once; and an operand that is the result of an
-/// earlier operation (its significand and sign/exponent parts, in the same straight-line run
-/// of code) is taken as the host value it was, without a round trip through integers.
 /// </summary>
 internal sealed unsafe partial class LlvmEmitter
 {
-    private readonly record struct ExtResult(LLVMValueRef Value, LLVMValueRef Sig, LLVMValueRef SignExp, LLVMValueRef Status);
+    private readonly record struct ExtResult(LLVMValueRef Value, LLVMValueRef Sig, LLVMValueRef SignExp);
     private readonly record struct ExtKey(long Op, int A, int B, int C, int D);
 
     /// <summary>Results since the last label (later code in the run is dominated by them).</summary>
@@ -36,6 +38,9 @@ internal sealed unsafe partial class LlvmEmitter
     /// <summary>Temporaries holding a significand / sign-exponent part, by the operation they came from.</summary>
     private readonly Dictionary<int, ExtKey> _extSigTemps = new(), _extSignExpTemps = new();
     private int[]? _definedAt;
+    /// <summary>The state field the block's ExtRaise instructions name (one per block), or -1.</summary>
+    private long _raisedOffset = -1;
+    private LLVMValueRef _roundToNearest, _strictExceptions;
 
     private void ForgetExtendedResults()
     {
@@ -44,83 +49,105 @@ internal sealed unsafe partial class LlvmEmitter
         _extSignExpTemps.Clear();
     }
 
+    /// <summary>Called by the constructor for each ExtArith/ExtRaise: the function gets strict
+    /// floating-point semantics, and the raise field is recorded.</summary>
+    private void NoteExtendedOperation(in IrInstruction ins)
+    {
+        if (_roundToNearest.IsNull)
+        {
+            LLVMAddAttributeAtIndex(_fn, uint.MaxValue, LLVMCreateEnumAttribute(_cx.Ref, _cx.StrictFpKind, 0));
+            _roundToNearest = MetadataString("round.tonearest");
+            _strictExceptions = MetadataString("fpexcept.strict");
+        }
+        if (ins.Op != Opcode.ExtRaise) return;
+        if (_raisedOffset >= 0 && _raisedOffset != ins.Imm)
+            throw new LlvmException("ExtRaise into two state fields in one block (the host keeps one set of flags)");
+        _raisedOffset = ins.Imm;
+    }
+
+    private LLVMValueRef MetadataString(string s)
+    {
+        byte[] bytes = Encoding.ASCII.GetBytes(s);
+        fixed (byte* p = bytes) return LLVMMetadataAsValue(_cx.Ref, LLVMMDStringInContext2(_cx.Ref, p, (nuint)bytes.Length));
+    }
+
     private void EmitExtArith(in IrInstruction ins)
     {
         var key = new ExtKey(ins.Imm, ins.A, ins.B, ins.C, ins.D);
-        if (!_extResults.TryGetValue(key, out ExtResult r)) _extResults[key] = r = Evaluate(key);
+        ExtResult r = Result(key);
         switch ((ExtPart)ins.Aux)
         {
             case ExtPart.Significand:
                 StoreTemp(ins.Dst, r.Sig, IrType.I64);
-                if (ins.Dst >= 0) _extSigTemps[ins.Dst] = key;
-                break;
-            case ExtPart.SignExp:
-                StoreTemp(ins.Dst, r.SignExp, IrType.I32);
-                if (ins.Dst >= 0) _extSignExpTemps[ins.Dst] = key;
+                if (ins.Dst >= 0 && !r.Value.IsNull) _extSigTemps[ins.Dst] = key;
                 break;
             default:
-                StoreTemp(ins.Dst, r.Status, IrType.I32);
+                StoreTemp(ins.Dst, r.SignExp, IrType.I32);
+                if (ins.Dst >= 0 && !r.Value.IsNull) _extSignExpTemps[ins.Dst] = key;
                 break;
         }
+    }
+
+    /// <summary>Executing the operation raises its flags in the host unit (see the class).</summary>
+    private void EmitExtRaise(in IrInstruction ins) => Result(new ExtKey(ins.Aux, ins.A, ins.B, ins.C, ins.D));
+
+    private ExtResult Result(ExtKey key)
+    {
+        if (!_extResults.TryGetValue(key, out ExtResult r)) _extResults[key] = r = Evaluate(key);
+        return r;
     }
 
     private ExtResult Evaluate(ExtKey k)
     {
         var op = (ExtOp)k.Op;
-        LLVMValueRef a = ToHost(k.A, k.B);
-        LLVMValueRef b = op == ExtOp.Sqrt ? a : ToHost(k.C, k.D);
-        LLVMValueRef r = op switch
+        LLVMValueRef r;
+        switch (op)
         {
-            ExtOp.Add => LLVMBuildFAdd(_b, a, b, NoName),
-            ExtOp.Sub => LLVMBuildFSub(_b, a, b, NoName),
-            ExtOp.Mul => LLVMBuildFMul(_b, a, b, NoName),
-            ExtOp.Div => LLVMBuildFDiv(_b, a, b, NoName),
-            _ => SquareRoot(a),
-        };
+            case ExtOp.FromDouble or ExtOp.FromSingle:
+            {
+                bool isDouble = op == ExtOp.FromDouble;
+                LLVMValueRef bits = LoadTemp(k.A, IrType.I64);
+                if (!isDouble) bits = LLVMBuildTrunc(_b, bits, _cx.I32, NoName);
+                LLVMValueRef narrow = LLVMBuildBitCast(_b, bits, isDouble ? Double : Float, NoName);
+                r = Constrained("llvm.experimental.constrained.fpext", Fp80, isDouble ? Double : Float, rounding: false, narrow);
+                break;
+            }
+            case ExtOp.Sqrt:
+                r = Constrained("llvm.experimental.constrained.sqrt", Fp80, default, rounding: true, ToHost(k.A, k.B));
+                break;
+            default:
+                string name = op switch
+                {
+                    ExtOp.Add => "llvm.experimental.constrained.fadd",
+                    ExtOp.Sub => "llvm.experimental.constrained.fsub",
+                    ExtOp.Mul => "llvm.experimental.constrained.fmul",
+                    _ => "llvm.experimental.constrained.fdiv",
+                };
+                r = Constrained(name, Fp80, default, rounding: true, ToHost(k.A, k.B), ToHost(k.C, k.D));
+                break;
+        }
         (LLVMValueRef sig, LLVMValueRef signExp) = FromHost(r);
-
-        LLVMValueRef exp = LLVMBuildAnd(_b, signExp, I32(0x7FFF), NoName);
-        LLVMValueRef zero = LLVMBuildICmp(_b, LLVMIntPredicate.EQ, sig, I64(0), NoName);
-        LLVMValueRef normal = LLVMBuildICmp(_b, LLVMIntPredicate.ULT, LLVMBuildSub(_b, exp, I32(2), NoName), I32(0x7FFC), NoName);
-        // A zero result is exact when an operand explains it: x - x, 0 × y, 0 / y, √0 (else an underflow).
-        LLVMValueRef zeroExplained = op switch
-        {
-            ExtOp.Add or ExtOp.Sub => LLVMConstInt(_cx.I1, 1, 0),
-            ExtOp.Mul => LLVMBuildOr(_b, IsZeroSig(k.A), IsZeroSig(k.C), NoName),
-            _ => IsZeroSig(k.A),
-        };
-        LLVMValueRef handled = LLVMBuildOr(_b, normal, LLVMBuildAnd(_b, zero, zeroExplained, NoName), NoName);
-
-        (LLVMValueRef inexact, LLVMValueRef up) = op switch
-        {
-            ExtOp.Add or ExtOp.Sub => AdditionRounding(a, op == ExtOp.Sub ? LLVMBuildFNeg(_b, b, NoName) : b, r),
-            ExtOp.Mul => ProductRounding(k, sig),
-            ExtOp.Div => QuotientRounding(k, sig, exp),
-            _ => RootRounding(k, sig, exp),
-        };
-        LLVMValueRef nonzero = LLVMBuildNot(_b, zero, NoName);
-        inexact = LLVMBuildAnd(_b, inexact, nonzero, NoName);
-        up = LLVMBuildAnd(_b, up, nonzero, NoName);
-        LLVMValueRef status = LLVMBuildSelect(_b, handled,
-            LLVMBuildOr(_b, Flag(inexact, Ext.Inexact), Flag(up, Ext.RoundedUp), NoName), I32(Ext.Unhandled), NoName);
-        return new ExtResult(r, sig, signExp, status);
+        return new ExtResult(r, sig, signExp);
     }
 
-    private LLVMValueRef Flag(LLVMValueRef bit, uint value) =>
-        LLVMBuildSelect(_b, bit, I32(value), I32(0), NoName);
-
-    private LLVMValueRef IsZeroSig(int sigTemp) =>
-        LLVMBuildICmp(_b, LLVMIntPredicate.EQ, LoadTemp(sigTemp, IrType.I64), I64(0), NoName);
-
-    private LLVMValueRef SquareRoot(LLVMValueRef a)
+    /// <summary>A constrained intrinsic call (overloaded on <paramref name="result"/>, and on
+    /// <paramref name="operand"/> for the conversions) with strict exception semantics.</summary>
+    private LLVMValueRef Constrained(string name, LLVMTypeRef result, LLVMTypeRef operand, bool rounding, params LLVMValueRef[] values)
     {
-        (LLVMValueRef fn, LLVMTypeRef fnType) = Intrinsic("llvm.sqrt", Fp80);
-        LLVMValueRef* args = stackalloc LLVMValueRef[1];
-        args[0] = a;
-        return LLVMBuildCall2(_b, fnType, fn, args, 1, NoName);
+        (LLVMValueRef fn, LLVMTypeRef fnType) = operand.IsNull ? Intrinsic(name, result) : Intrinsic(name, result, operand);
+        int count = values.Length + (rounding ? 2 : 1);
+        LLVMValueRef* args = stackalloc LLVMValueRef[count];
+        for (int i = 0; i < values.Length; i++) args[i] = values[i];
+        if (rounding) args[values.Length] = _roundToNearest;
+        args[count - 1] = _strictExceptions;
+        LLVMValueRef call = LLVMBuildCall2(_b, fnType, fn, args, (uint)count, NoName);
+        LLVMAddCallSiteAttribute(call, uint.MaxValue, LLVMCreateEnumAttribute(_cx.Ref, _cx.StrictFpKind, 0));
+        return call;
     }
 
     private LLVMTypeRef Fp80 => LLVMX86FP80TypeInContext(_cx.Ref);
+    private LLVMTypeRef Double => LLVMDoubleTypeInContext(_cx.Ref);
+    private LLVMTypeRef Float => LLVMFloatTypeInContext(_cx.Ref);
     private LLVMTypeRef I80 => LLVMIntTypeInContext(_cx.Ref, 80);
     private LLVMTypeRef I128 => LLVMIntTypeInContext(_cx.Ref, 128);
 
@@ -134,8 +161,14 @@ internal sealed unsafe partial class LlvmEmitter
             && _extSignExpTemps.TryGetValue(ThroughLowMask(signExpTemp), out ExtKey fromSignExp)
             && fromSig == fromSignExp && _extResults.TryGetValue(fromSig, out ExtResult earlier))
             return earlier.Value;
-        LLVMValueRef low = LLVMBuildZExt(_b, LoadTemp(sigTemp, IrType.I64), I80, NoName);
-        LLVMValueRef se16 = LLVMBuildTrunc(_b, LoadTemp(signExpTemp, IrType.I32), _cx.I16, NoName);
+        return Fp80FromBits(LoadTemp(sigTemp, IrType.I64), LoadTemp(signExpTemp, IrType.I32));
+    }
+
+    /// <summary>An extended value from its significand (i64) and sign/exponent (low 16 bits of an i32).</summary>
+    private LLVMValueRef Fp80FromBits(LLVMValueRef sig, LLVMValueRef signExp)
+    {
+        LLVMValueRef low = LLVMBuildZExt(_b, sig, I80, NoName);
+        LLVMValueRef se16 = LLVMBuildTrunc(_b, signExp, _cx.I16, NoName);
         LLVMValueRef high = LLVMBuildShl(_b, LLVMBuildZExt(_b, se16, I80, NoName), LLVMConstInt(I80, 64, 0), NoName);
         return LLVMBuildBitCast(_b, LLVMBuildOr(_b, low, high, NoName), Fp80, NoName);
     }
@@ -167,68 +200,51 @@ internal sealed unsafe partial class LlvmEmitter
         return (sig, LLVMBuildZExt(_b, high, _cx.I32, NoName));
     }
 
-    /// <summary>TwoSum: r = a + b rounded; e = (a - (r - bv)) + (b - bv) with bv = r - a is the
-    /// exact error a + b - r. Rounded up in magnitude when e and r have opposite signs.</summary>
-    private (LLVMValueRef Inexact, LLVMValueRef Up) AdditionRounding(LLVMValueRef a, LLVMValueRef b, LLVMValueRef r)
+    // ------------------------------------------------------------------ the host's sticky flags
+
+    /// <summary>The host unit's exception flags (FNSTSW; bits 0..5).</summary>
+    private LLVMValueRef HostExceptionFlags()
     {
-        LLVMValueRef bv = LLVMBuildFSub(_b, r, a, NoName);
-        LLVMValueRef av = LLVMBuildFSub(_b, r, bv, NoName);
-        LLVMValueRef e = LLVMBuildFAdd(_b, LLVMBuildFSub(_b, a, av, NoName), LLVMBuildFSub(_b, b, bv, NoName), NoName);
-        LLVMValueRef zero = LLVMConstReal(Fp80, 0);
-        LLVMValueRef inexact = LLVMBuildFCmp(_b, LLVMRealPredicate.UNE, e, zero, NoName);
-        LLVMValueRef opposite = LLVMBuildXor(_b,
-            LLVMBuildFCmp(_b, LLVMRealPredicate.OLT, e, zero, NoName),
-            LLVMBuildFCmp(_b, LLVMRealPredicate.OLT, r, zero, NoName), NoName);
-        return (inexact, LLVMBuildAnd(_b, inexact, opposite, NoName));
+        LLVMValueRef status = InlineAsm(_cx.I16, "fnstsw %ax", "={ax},~{dirflag},~{fpsr},~{flags}");
+        return LLVMBuildAnd(_b, LLVMBuildZExt(_b, status, _cx.I32, NoName), I32(ExtendedArithmetic.Exceptions), NoName);
     }
 
-    /// <summary>The exact product's top 64 bits (truncated) against the rounded significand.</summary>
-    private (LLVMValueRef Inexact, LLVMValueRef Up) ProductRounding(ExtKey k, LLVMValueRef sig)
+    private LLVMValueRef InlineAsm(LLVMTypeRef result, string code, string constraints)
     {
-        LLVMValueRef p = LLVMBuildMul(_b, Wide(LoadTemp(k.A, IrType.I64)), Wide(LoadTemp(k.C, IrType.I64)), NoName);
-        // The product of two significands in [1, 2) is in [1, 4): shift left by one unless bit 127 is set.
-        LLVMValueRef top = LLVMBuildICmp(_b, LLVMIntPredicate.SLT, p, LLVMConstInt(I128, 0, 0), NoName);
-        LLVMValueRef aligned = LLVMBuildSelect(_b, top, p, LLVMBuildShl(_b, p, LLVMConstInt(I128, 1, 0), NoName), NoName);
-        LLVMValueRef truncated = LLVMBuildTrunc(_b, LLVMBuildLShr(_b, aligned, LLVMConstInt(I128, 64, 0), NoName), _cx.I64, NoName);
-        LLVMValueRef rest = LLVMBuildTrunc(_b, aligned, _cx.I64, NoName);
-        return (LLVMBuildICmp(_b, LLVMIntPredicate.NE, rest, I64(0), NoName),
-            LLVMBuildICmp(_b, LLVMIntPredicate.NE, sig, truncated, NoName));
+        LLVMTypeRef type = FunctionType(result);
+        byte[] asm = Encoding.ASCII.GetBytes(code), con = Encoding.ASCII.GetBytes(constraints);
+        LLVMValueRef callee;
+        fixed (byte* pa = asm)
+        fixed (byte* pc = con)
+            callee = LLVMGetInlineAsm(type, pa, (nuint)asm.Length, pc, (nuint)con.Length, 1, 0, LLVMInlineAsmDialect.ATT, 0);
+        return LLVMBuildCall2(_b, type, callee, null, 0, NoName);
     }
 
-    /// <summary>q × divisor against the dividend placed at the quotient's expected binade (q ∈
-    /// [1, 2) needs the dividend's significand at or above the divisor's, else it is doubled).</summary>
-    private (LLVMValueRef Inexact, LLVMValueRef Up) QuotientRounding(ExtKey k, LLVMValueRef sig, LLVMValueRef exp)
+    /// <summary>At entry and after a helper that touches state: flags the host holds and the
+    /// raise field does not were cleared by the guest since (or belong to another run), so the
+    /// host's are cleared (a cold path: FNCLEX costs tens of nanoseconds).</summary>
+    private void SyncHostFlags()
     {
-        LLVMValueRef ma = LoadTemp(k.A, IrType.I64), mb = LoadTemp(k.C, IrType.I64);
-        LLVMValueRef ge = LLVMBuildICmp(_b, LLVMIntPredicate.ULE, mb, ma, NoName);
-        LLVMValueRef dividend = LLVMBuildShl(_b, Wide(ma),
-            LLVMBuildSelect(_b, ge, LLVMConstInt(I128, 63, 0), LLVMConstInt(I128, 64, 0), NoName), NoName);
-        LLVMValueRef expected = LLVMBuildSub(_b,
-            LLVMBuildAdd(_b, LLVMBuildSub(_b, ExpOf(k.B), ExpOf(k.D), NoName), I32(Ext.Bias), NoName),
-            LLVMBuildSelect(_b, ge, I32(0), I32(1), NoName), NoName);
-        LLVMValueRef product = LLVMBuildMul(_b, Wide(sig), Wide(mb), NoName);
-        return Compare(product, dividend, LLVMBuildICmp(_b, LLVMIntPredicate.NE, exp, expected, NoName));
+        if (_raisedOffset < 0) return;
+        LLVMValueRef known = Load(_cx.I32, StatePointer((ulong)_raisedOffset), _cx.TbaaState);
+        LLVMValueRef stale = LLVMBuildAnd(_b, HostExceptionFlags(), LLVMBuildNot(_b, known, NoName), NoName);
+        LLVMBasicBlockRef clear = NewBlock(), next = NewBlock();
+        CondBr(LLVMBuildICmp(_b, LLVMIntPredicate.NE, stale, I32(0), NoName), clear, next, _cx.Unlikely);
+        LLVMPositionBuilderAtEnd(_b, clear);
+        InlineAsm(_cx.Void, "fnclex", "~{dirflag},~{fpsr},~{flags}");
+        LLVMBuildBr(_b, next);
+        LLVMPositionBuilderAtEnd(_b, next);
     }
 
-    /// <summary>The rounded root squared against the radicand placed so its root has 64 bits.</summary>
-    private (LLVMValueRef Inexact, LLVMValueRef Up) RootRounding(ExtKey k, LLVMValueRef sig, LLVMValueRef exp)
+    /// <summary>Where state becomes observable: the raise field gets the host's flags.</summary>
+    private void FoldHostFlags()
     {
-        LLVMValueRef u = LLVMBuildSub(_b, ExpOf(k.B), I32(Ext.Bias), NoName);
-        LLVMValueRef odd = LLVMBuildTrunc(_b, u, _cx.I1, NoName);
-        LLVMValueRef radicand = LLVMBuildShl(_b, Wide(LoadTemp(k.A, IrType.I64)),
-            LLVMBuildSelect(_b, odd, LLVMConstInt(I128, 64, 0), LLVMConstInt(I128, 63, 0), NoName), NoName);
-        LLVMValueRef expected = LLVMBuildAdd(_b, LLVMBuildAShr(_b, u, I32(1), NoName), I32(Ext.Bias), NoName);
-        LLVMValueRef wide = Wide(sig);
-        return Compare(LLVMBuildMul(_b, wide, wide, NoName), radicand, LLVMBuildICmp(_b, LLVMIntPredicate.NE, exp, expected, NoName));
+        if (_raisedOffset < 0) return;
+        LLVMValueRef field = StatePointer((ulong)_raisedOffset);
+        Store(LLVMBuildOr(_b, Load(_cx.I32, field, _cx.TbaaState), HostExceptionFlags(), NoName), field, _cx.TbaaState);
     }
 
-    /// <summary>Inexact: the rounded value's image differs from the exact one; up: it is above
-    /// it. A carry into the next binade is both.</summary>
-    private (LLVMValueRef Inexact, LLVMValueRef Up) Compare(LLVMValueRef rounded, LLVMValueRef exact, LLVMValueRef carry) =>
-        (LLVMBuildOr(_b, carry, LLVMBuildICmp(_b, LLVMIntPredicate.NE, rounded, exact, NoName), NoName),
-         LLVMBuildOr(_b, carry, LLVMBuildICmp(_b, LLVMIntPredicate.UGT, rounded, exact, NoName), NoName));
-
-    private LLVMValueRef Wide(LLVMValueRef i64) => LLVMBuildZExt(_b, i64, I128, NoName);
-
-    private LLVMValueRef ExpOf(int signExpTemp) => LLVMBuildAnd(_b, LoadTemp(signExpTemp, IrType.I32), I32(0x7FFF), NoName);
+    /// <summary>A LoadState of the raise field sees the flags the host holds.</summary>
+    private LLVMValueRef WithHostFlags(long offset, LLVMValueRef loaded) =>
+        offset == _raisedOffset ? LLVMBuildOr(_b, loaded, HostExceptionFlags(), NoName) : loaded;
 }

@@ -64,11 +64,13 @@ internal sealed unsafe partial class LlvmEmitter
     private readonly LLVMTypeRef _readSlowType, _writeSlowType, _helperType, _helperThunkType, _unitType;
     /// <summary>Whether <see cref="BlockExit.Jump"/> exits try the chain table (<see cref="ChainToNextUnit"/>).</summary>
     private readonly bool _chaining;
-    private readonly Dictionary<(string, nint), (LLVMValueRef Fn, LLVMTypeRef Type)> _intrinsics = new();
+    private readonly Dictionary<(string, nint, nint), (LLVMValueRef Fn, LLVMTypeRef Type)> _intrinsics = new();
+    private readonly string _symbol;
 
     public LlvmEmitter(LlvmContextCache cx, LlvmModule module, IrBlock block, string symbol, bool chaining = true)
     {
         _chaining = chaining;
+        _symbol = symbol;
         _cx = cx;
         _module = module.Ref;
         _block = block;
@@ -99,6 +101,11 @@ internal sealed unsafe partial class LlvmEmitter
                 _constValue[ins.Dst] = block.TempTypes[ins.Dst] == IrType.I32 ? (uint)ins.Imm : (ulong)ins.Imm;
             }
             else if (ins.Op == Opcode.Store) _hasStore = true;
+            else if (ins.Op is Opcode.ExtArith or Opcode.ExtRaise or Opcode.ExtSetRoundedUp)
+            {
+                NoteExtendedOperation(ins);
+                if (ins.Op == Opcode.ExtSetRoundedUp) NoteRoundedUpField(ins);
+            }
             else if (ins.Op == Opcode.CallHelper && !block.Helpers[ins.Aux].Pure) _hasHelperCall = true; // a pure helper has no effect on Status
         }
 
@@ -172,6 +179,7 @@ internal sealed unsafe partial class LlvmEmitter
             _dirty[offset] = LLVMBuildAlloca(_b, _cx.I1, NoName);
             LLVMBuildStore(_b, LLVMConstInt(_cx.I1, 0, 0), _dirty[offset]);
         }
+        MakePendingSlots();
         Reload();
         _insnPc = LLVMBuildAlloca(_b, _cx.I32, NoName);
         _insnRetired = LLVMBuildAlloca(_b, _cx.I32, NoName);
@@ -182,6 +190,7 @@ internal sealed unsafe partial class LlvmEmitter
         LLVMBuildStore(_b, I32(0), _insnPc);
         LLVMBuildStore(_b, I32(0), _insnRetired);
         LLVMBuildStore(_b, LLVMConstInt(_cx.I1, 0, 0), _storedInInsn);
+        SyncHostFlags(); // after the allocas: it starts new blocks
 
         ReadOnlySpan<IrInstruction> code = _block.Span;
         for (int i = 0; i < code.Length; i++)
@@ -194,6 +203,7 @@ internal sealed unsafe partial class LlvmEmitter
                 LLVMPositionBuilderAtEnd(_b, target);
                 _terminated = false;
                 ForgetExtendedResults(); // control may arrive from elsewhere
+                ForgetPendingKind();
                 continue;
             }
             if (_terminated)
@@ -202,11 +212,36 @@ internal sealed unsafe partial class LlvmEmitter
                 LLVMPositionBuilderAtEnd(_b, NewBlock());
                 _terminated = false;
                 ForgetExtendedResults();
+                ForgetPendingKind();
             }
             EmitInstruction(ins);
         }
         // A verified block ends with a terminator; this keeps the function valid for any block.
         if (!_terminated) EmitExit(BlockExit.Jump, 0);
+    }
+
+    /// <summary>A guest state field as the IR sees it: its shadow or memory, with what the
+    /// extended-precision operations keep pending for it (host flags, a rounding direction).</summary>
+    private LLVMValueRef LoadStateValue(long offset, IrType type)
+    {
+        if (!_shadows.TryGetValue(offset, out var shadow))
+        {
+            LLVMValueRef loaded = Load(TypeOf(type), StatePointer((ulong)offset), _cx.TbaaState);
+            return type == IrType.I32 ? WithHostFlags(offset, loaded) : loaded;
+        }
+        LLVMValueRef v = LLVMBuildLoad2(_b, TypeOf(type), shadow.Slot, NoName);
+        return type == IrType.I32 ? Materialize(offset, v) : v;
+    }
+
+    private void StoreStateValue(long offset, LLVMValueRef value, IrType type)
+    {
+        if (_shadows.TryGetValue(offset, out var field))
+        {
+            LLVMBuildStore(_b, value, field.Slot);
+            LLVMBuildStore(_b, LLVMConstInt(_cx.I1, 1, 0), _dirty[offset]);
+            ClearPending(offset);
+        }
+        else Store(value, StatePointer((ulong)offset), _cx.TbaaState);
     }
 
     private LLVMBasicBlockRef NewBlock() => LLVMAppendBasicBlockInContext(_cx.Ref, _fn, NoName);
@@ -229,20 +264,10 @@ internal sealed unsafe partial class LlvmEmitter
                 break; // immediates at each use
 
             case Opcode.LoadState:
-            {
-                LLVMValueRef v = _shadows.TryGetValue(ins.Imm, out var shadow)
-                    ? LLVMBuildLoad2(_b, TypeOf(type), shadow.Slot, NoName)
-                    : Load(TypeOf(type), StatePointer((ulong)ins.Imm), _cx.TbaaState);
-                StoreTemp(ins.Dst, v, type);
+                StoreTemp(ins.Dst, LoadStateValue(ins.Imm, type), type);
                 break;
-            }
             case Opcode.StoreState:
-                if (_shadows.TryGetValue(ins.Imm, out var field))
-                {
-                    LLVMBuildStore(_b, LoadTemp(ins.A, type), field.Slot);
-                    LLVMBuildStore(_b, LLVMConstInt(_cx.I1, 1, 0), _dirty[ins.Imm]);
-                }
-                else Store(LoadTemp(ins.A, type), StatePointer((ulong)ins.Imm), _cx.TbaaState);
+                StoreStateValue(ins.Imm, LoadTemp(ins.A, type), type);
                 break;
 
             case Opcode.Load: EmitGuestLoad(ins); break;
@@ -252,6 +277,8 @@ internal sealed unsafe partial class LlvmEmitter
             case Opcode.Sub: Binary(ins, &LLVMBuildSub); break;
             case Opcode.Mul: Binary(ins, &LLVMBuildMul); break;
             case Opcode.ExtArith: EmitExtArith(ins); break;
+            case Opcode.ExtRaise: EmitExtRaise(ins); break;
+            case Opcode.ExtSetRoundedUp: EmitExtSetRoundedUp(ins); break;
             case Opcode.And: Binary(ins, &LLVMBuildAnd); break;
             case Opcode.Or: Binary(ins, &LLVMBuildOr); break;
             case Opcode.Xor: Binary(ins, &LLVMBuildXor); break;
@@ -415,17 +442,21 @@ internal sealed unsafe partial class LlvmEmitter
         StoreTemp(ins.Dst, v, type);
     }
 
-    private (LLVMValueRef, LLVMTypeRef) Intrinsic(string name, LLVMTypeRef overload)
+    /// <summary>An intrinsic's declaration and type, overloaded on one type, or two (a
+    /// conversion's result and operand).</summary>
+    private (LLVMValueRef, LLVMTypeRef) Intrinsic(string name, LLVMTypeRef overload, LLVMTypeRef second = default)
     {
-        if (_intrinsics.TryGetValue((name, overload.Handle), out var found)) return found;
+        if (_intrinsics.TryGetValue((name, overload.Handle, second.Handle), out var found)) return found;
         byte[] bytes = Encoding.ASCII.GetBytes(name);
         uint id;
         fixed (byte* p = bytes) id = LLVMLookupIntrinsicID(p, (nuint)bytes.Length);
         if (id == 0) throw new LlvmException($"LLVM has no intrinsic {name}");
-        LLVMTypeRef* types = stackalloc LLVMTypeRef[1];
+        LLVMTypeRef* types = stackalloc LLVMTypeRef[2];
         types[0] = overload;
-        var entry = (LLVMGetIntrinsicDeclaration(_module, id, types, 1), LLVMIntrinsicGetType(_cx.Ref, id, types, 1));
-        _intrinsics[(name, overload.Handle)] = entry;
+        types[1] = second;
+        nuint count = second.IsNull ? 1u : 2u;
+        var entry = (LLVMGetIntrinsicDeclaration(_module, id, types, count), LLVMIntrinsicGetType(_cx.Ref, id, types, count));
+        _intrinsics[(name, overload.Handle, second.Handle)] = entry;
         return entry;
     }
 
@@ -628,7 +659,11 @@ internal sealed unsafe partial class LlvmEmitter
             int t = ins.Operand(k);
             args[1 + k] = t < 0 ? I64(0) : LoadTemp(t, IrType.I64);
         }
-        if (helper.TouchesState) WriteBackDirty(); // the clean fields are in memory already
+        if (helper.TouchesState)
+        {
+            WriteBackDirty(); // the clean fields are in memory already
+            FoldHostFlags();
+        }
         LLVMValueRef result;
         if (helper.Unmanaged != 0)
             result = LLVMBuildCall2(_b, _helperType, ConstPointer(helper.Unmanaged), args, 5, NoName);
@@ -638,7 +673,11 @@ internal sealed unsafe partial class LlvmEmitter
             result = LLVMBuildCall2(_b, _helperThunkType, ConstPointer(NativeThunks.Helper), args, 6, NoName);
         }
         StoreTemp(ins.Dst, result, IrType.I64);
-        if (helper.TouchesState) Reload();
+        if (helper.TouchesState)
+        {
+            Reload();
+            SyncHostFlags();
+        }
         if (helper.MayFault)
         {
             LLVMBasicBlockRef next = NewBlock();
@@ -744,7 +783,11 @@ internal sealed unsafe partial class LlvmEmitter
         LLVMBasicBlockRef resume = LLVMGetInsertBlock(_b);
         LLVMBasicBlockRef atInsn = NewBlock(), normal = NewBlock(), tail = NewBlock();
         LLVMPositionBuilderAtEnd(_b, _commonExit);
+        int known = _pendingKnown;
+        ForgetPendingKind(); // every exit arrives here
         WriteBackDirty();
+        _pendingKnown = known;
+        FoldHostFlags();
         LLVMBuildCondBr(_b, LLVMBuildLoad2(_b, _cx.I1, _exitAtInsn, NoName), atInsn, normal);
 
         LLVMPositionBuilderAtEnd(_b, atInsn);
@@ -822,7 +865,9 @@ internal sealed unsafe partial class LlvmEmitter
             LLVMBasicBlockRef store = NewBlock(), next = NewBlock();
             LLVMBuildCondBr(_b, LLVMBuildLoad2(_b, _cx.I1, _dirty[offset], NoName), store, next);
             LLVMPositionBuilderAtEnd(_b, store);
-            Store(LLVMBuildLoad2(_b, TypeOf(type), slot, NoName), StatePointer((ulong)offset), _cx.TbaaState);
+            LLVMValueRef value = LLVMBuildLoad2(_b, TypeOf(type), slot, NoName);
+            if (type == IrType.I32) value = Materialize(offset, value);
+            Store(value, StatePointer((ulong)offset), _cx.TbaaState);
             LLVMBuildBr(_b, next);
             LLVMPositionBuilderAtEnd(_b, next);
         }
@@ -832,7 +877,10 @@ internal sealed unsafe partial class LlvmEmitter
     private void Reload()
     {
         foreach ((long offset, (LLVMValueRef slot, IrType type)) in _shadows)
+        {
             LLVMBuildStore(_b, Load(TypeOf(type), StatePointer((ulong)offset), _cx.TbaaState), slot);
+            ClearPending(offset);
+        }
     }
 
     private void AddRetired(LLVMValueRef amount)

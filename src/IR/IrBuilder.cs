@@ -86,6 +86,23 @@ public sealed class IrBuilder
     public int ExtArith(ExtOp op, ExtPart part, int aSig, int aSignExp, int bSig, int bSignExp) =>
         EmitValue(Opcode.ExtArith, part == ExtPart.Significand ? IrType.I64 : IrType.I32,
             aSig, aSignExp, bSig, bSignExp, imm: (long)op, aux: (int)part);
+
+    /// <summary>ORs the exception flags of an extended-precision operation into the I32 state
+    /// field at <paramref name="stateOffset"/> (<see cref="Opcode.ExtRaise"/>).</summary>
+    public void ExtRaise(ExtOp op, long stateOffset, int aSig, int aSignExp, int bSig, int bSignExp) =>
+        ExtIntoState(Opcode.ExtRaise, op, stateOffset, aSig, aSignExp, bSig, bSignExp);
+
+    /// <summary>Sets the RoundedUp bit of the I32 state field at <paramref name="stateOffset"/> to
+    /// an extended-precision operation's rounding direction (<see cref="Opcode.ExtSetRoundedUp"/>).</summary>
+    public void ExtSetRoundedUp(ExtOp op, long stateOffset, int aSig, int aSignExp, int bSig, int bSignExp) =>
+        ExtIntoState(Opcode.ExtSetRoundedUp, op, stateOffset, aSig, aSignExp, bSig, bSignExp);
+
+    private void ExtIntoState(Opcode opcode, ExtOp op, long stateOffset, int aSig, int aSignExp, int bSig, int bSignExp) =>
+        Emit(new IrInstruction
+        {
+            Op = opcode, Type = IrType.I32, Dst = -1, A = aSig, B = aSignExp, C = bSig, D = bSignExp,
+            Imm = stateOffset, Aux = (int)op,
+        });
     public int And(int a, int b) => Binary(Opcode.And, a, b);
     public int Or(int a, int b) => Binary(Opcode.Or, a, b);
     public int Xor(int a, int b) => Binary(Opcode.Xor, a, b);

@@ -34,6 +34,8 @@ public static class IrPrinter
             Opcode.Store => $"  store.{ins.Size} [{T(ins.A)}], {T(ins.B)}",
             Opcode.Select => $"{def}select {T(ins.A)} ? {T(ins.B)} : {T(ins.C)}",
             Opcode.ExtArith => $"{def}ext.{((ExtOp)ins.Imm).ToString().ToLowerInvariant()}.{((ExtPart)ins.Aux).ToString().ToLowerInvariant()} {T(ins.A)}:{T(ins.B)}, {T(ins.C)}:{T(ins.D)}",
+            Opcode.ExtRaise or Opcode.ExtSetRoundedUp =>
+                $"{def}{(ins.Op == Opcode.ExtRaise ? "ext.raise" : "ext.setroundedup")}.{((ExtOp)ins.Aux).ToString().ToLowerInvariant()} [state+0x{ins.Imm:x}] {T(ins.A)}:{T(ins.B)}, {T(ins.C)}:{T(ins.D)}",
             Opcode.CallHelper => $"{def}call {helpers[ins.Aux].Name}({T(ins.A)}, {T(ins.B)}, {T(ins.C)}, {T(ins.D)})",
             Opcode.InsnStart => $"-- {(uint)ins.Imm:x8} (#{ins.Aux})",
             Opcode.Label => $"L{ins.Aux}:",

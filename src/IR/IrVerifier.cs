@@ -45,11 +45,12 @@ public static class IrVerifier
                     or Opcode.Eq or Opcode.Ne or Opcode.ULt or Opcode.ULe or Opcode.SLt or Opcode.SLe
                     when types[ins.A] != types[ins.B] || types[ins.A] != ins.Type:
                     Fail("operand types differ"); break;
-                case Opcode.ExtArith when types[ins.A] != IrType.I64 || types[ins.B] != IrType.I32
-                    || types[ins.C] != IrType.I64 || types[ins.D] != IrType.I32
+                case Opcode.ExtArith when !ExtOperandTypes(types, ins)
                     || ins.Type != (ins.Aux == (int)ExtPart.Significand ? IrType.I64 : IrType.I32)
-                    || (ulong)ins.Imm > (ulong)ExtOp.Sqrt || (uint)ins.Aux > (uint)ExtPart.Status:
+                    || (ulong)ins.Imm > (ulong)ExtOp.FromSingle || (uint)ins.Aux > (uint)ExtPart.SignExp:
                     Fail("extarith operands: i64, i32, i64, i32; result type by part"); break;
+                case Opcode.ExtRaise or Opcode.ExtSetRoundedUp when !ExtOperandTypes(types, ins) || (uint)ins.Aux > (uint)ExtOp.FromSingle:
+                    Fail("extraise/extsetroundedup operands: i64, i32, i64, i32"); break;
                 case Opcode.Select when types[ins.B] != types[ins.C] || types[ins.A] != IrType.I32:
                     Fail("select operand types"); break;
                 case Opcode.ZextTo64 or Opcode.SextTo64 or Opcode.Sext8 or Opcode.Sext16 or Opcode.Popcnt
@@ -78,4 +79,9 @@ public static class IrVerifier
         if (code.Length == 0 || !code[^1].IsTerminator)
             throw new IrVerificationException($"{block.Name}: block does not end with exit or jump");
     }
+
+    /// <summary>ExtArith/ExtRaise operands: significand I64, sign/exponent I32, twice (unary
+    /// operations repeat the first operand).</summary>
+    private static bool ExtOperandTypes(List<IrType> types, in IrInstruction ins) =>
+        types[ins.A] == IrType.I64 && types[ins.B] == IrType.I32 && types[ins.C] == IrType.I64 && types[ins.D] == IrType.I32;
 }

@@ -22,7 +22,10 @@ namespace Transmeta.Backend.LLVM.Interop;
 
 [StructLayout(LayoutKind.Sequential)] public readonly record struct LLVMContextRef(nint Handle);
 [StructLayout(LayoutKind.Sequential)] public readonly record struct LLVMModuleRef(nint Handle);
-[StructLayout(LayoutKind.Sequential)] public readonly record struct LLVMTypeRef(nint Handle);
+[StructLayout(LayoutKind.Sequential)] public readonly record struct LLVMTypeRef(nint Handle)
+{
+    public bool IsNull => Handle == 0;
+}
 [StructLayout(LayoutKind.Sequential)] public readonly record struct LLVMValueRef(nint Handle)
 {
     public bool IsNull => Handle == 0;
@@ -59,6 +62,7 @@ public enum LLVMRelocMode { Default, Static, PIC, DynamicNoPic, ROPI, RWPI, ROPI
 public enum LLVMCodeModel { Default, JITDefault, Tiny, Small, Kernel, Medium, Large }
 public enum LLVMCodeGenFileType { AssemblyFile, ObjectFile }
 public enum LLVMTailCallKind { None, Tail, MustTail, NoTail }
+public enum LLVMInlineAsmDialect { ATT, Intel }
 
 internal static unsafe partial class LlvmNative
 {
@@ -87,6 +91,9 @@ internal static unsafe partial class LlvmNative
     [LibraryImport(Library)] public static partial LLVMTypeRef LLVMInt64TypeInContext(LLVMContextRef c);
     [LibraryImport(Library)] public static partial LLVMTypeRef LLVMIntTypeInContext(LLVMContextRef c, uint numBits);
     [LibraryImport(Library)] public static partial LLVMTypeRef LLVMX86FP80TypeInContext(LLVMContextRef c);
+    [LibraryImport(Library)] public static partial LLVMTypeRef LLVMStructTypeInContext(LLVMContextRef c, LLVMTypeRef* elementTypes, uint count, int packed);
+    [LibraryImport(Library)] public static partial LLVMTypeRef LLVMDoubleTypeInContext(LLVMContextRef c);
+    [LibraryImport(Library)] public static partial LLVMTypeRef LLVMFloatTypeInContext(LLVMContextRef c);
     [LibraryImport(Library)] public static partial LLVMTypeRef LLVMVoidTypeInContext(LLVMContextRef c);
     [LibraryImport(Library)] public static partial LLVMTypeRef LLVMPointerTypeInContext(LLVMContextRef c, uint addressSpace);
     [LibraryImport(Library)]
@@ -108,6 +115,7 @@ internal static unsafe partial class LlvmNative
     [LibraryImport(Library)] public static partial LLVMAttributeRef LLVMCreateEnumAttribute(LLVMContextRef c, uint kind, ulong value);
     /// <summary>idx: -1 (LLVMAttributeFunctionIndex) for the function, 0 the return value, 1.. parameters.</summary>
     [LibraryImport(Library)] public static partial void LLVMAddAttributeAtIndex(LLVMValueRef fn, uint idx, LLVMAttributeRef a);
+    [LibraryImport(Library)] public static partial void LLVMAddCallSiteAttribute(LLVMValueRef call, uint idx, LLVMAttributeRef a);
 
     // ------------------------------------------------------------------ Core.h: constants
     [LibraryImport(Library)] public static partial LLVMValueRef LLVMConstInt(LLVMTypeRef type, ulong value, int signExtend);
@@ -188,6 +196,11 @@ internal static unsafe partial class LlvmNative
     /// <summary>LLVM 18+: marks a call tail/musttail (<see cref="LLVMTailCallKind"/>).</summary>
     [LibraryImport(Library)] public static partial LLVMValueRef LLVMConstNull(LLVMTypeRef type);
     [LibraryImport(Library)] public static partial void LLVMSetTailCallKind(LLVMValueRef call, LLVMTailCallKind kind);
+    [LibraryImport(Library)] public static partial LLVMValueRef LLVMBuildExtractValue(LLVMBuilderRef b, LLVMValueRef aggregate, uint index, byte* name);
+    /// <summary>An inline assembly callee (Core.h, LLVM 19 signature).</summary>
+    [LibraryImport(Library)]
+    public static partial LLVMValueRef LLVMGetInlineAsm(LLVMTypeRef type, byte* asmString, nuint asmLength, byte* constraints,
+        nuint constraintsLength, int hasSideEffects, int isAlignStack, LLVMInlineAsmDialect dialect, int canThrow);
 
     // ------------------------------------------------------------------ Core.h: version (LLVM 16+)
     [LibraryImport(Library)] public static partial void LLVMGetVersion(out uint major, out uint minor, out uint patch);
@@ -202,6 +215,8 @@ internal static unsafe partial class LlvmNative
     [LibraryImport(Library)] public static partial void LLVMInitializeX86Target();
     [LibraryImport(Library)] public static partial void LLVMInitializeX86TargetMC();
     [LibraryImport(Library)] public static partial void LLVMInitializeX86AsmPrinter();
+    /// <summary>Needed to emit inline assembly (the x87 status-word reads, FNSTSW and FNCLEX).</summary>
+    [LibraryImport(Library)] public static partial void LLVMInitializeX86AsmParser();
     [LibraryImport(Library)] public static partial nint LLVMGetDefaultTargetTriple();
     [LibraryImport(Library)] public static partial nint LLVMGetHostCPUName();
     [LibraryImport(Library)] public static partial nint LLVMGetHostCPUFeatures();

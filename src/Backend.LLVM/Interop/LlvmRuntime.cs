@@ -96,6 +96,7 @@ public static unsafe class LlvmRuntime
                 LlvmNative.LLVMInitializeX86Target();
                 LlvmNative.LLVMInitializeX86TargetMC();
                 LlvmNative.LLVMInitializeX86AsmPrinter();
+                LlvmNative.LLVMInitializeX86AsmParser();
                 if (Environment.GetEnvironmentVariable(OptionsVariable) is { Length: > 0 } options)
                     SetCommandLineOptions(options);
                 _initialized = true;

@@ -66,7 +66,7 @@ public static unsafe class FpuImages
             cw = d[0]; sw = d[1]; tw = d[2]; fip = d[3]; fcs = d[4]; fop = 0; fdp = d[5]; fds = d[6];
         }
         FpuState.SetControlWord(s, (cw & 0x1F3F) | 0x40);
-        FpuState.Fsw(s) = sw;
+        FpuState.SetStatusWord(s, sw);
         FpuState.SetTagWord(s, tw);
         *(uint*)(s + FpuState.OffFip) = fip;
         *(uint*)(s + FpuState.OffFcs) = fcs;
@@ -125,7 +125,7 @@ public static unsafe class FpuImages
     public static void FxRstor(byte* s, byte* img)
     {
         FpuState.SetControlWord(s, (*(ushort*)(img + 0) & 0x1F3Fu) | 0x40);
-        FpuState.Fsw(s) = *(ushort*)(img + 2);
+        FpuState.SetStatusWord(s, *(ushort*)(img + 2));
         FpuState.Tags(s) = img[4];
         *(uint*)(s + FpuState.OffFop) = *(ushort*)(img + 6) & 0x7FFu;
         *(uint*)(s + FpuState.OffFip) = *(uint*)(img + 8);

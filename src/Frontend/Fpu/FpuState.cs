@@ -52,6 +52,13 @@ public static unsafe class FpuState
     /// TOP stays the truth; a fast path that finds the two different takes the general path,
     /// which copies TOP here again (<see cref="X87Fast.SyncTop"/>).</summary>
     public const int OffTopHint = Base + 180;
+    /// <summary>Exception flags (bits 0..5) the inline paths' arithmetic raised
+    /// (<see cref="Transmeta.IR.Opcode.ExtRaise"/>), kept out of the status word so that a backend
+    /// can keep them in its own floating-point unit's sticky flags and store them only when
+    /// state becomes observable. The status word is FSW | these: <see cref="Fsw"/> folds them in,
+    /// and whatever clears or replaces the status word's flags clears these too
+    /// (<see cref="SetStatusWord"/>).</summary>
+    public const int OffRaised = Base + 184;
     public const int OffStage = Base + 192;
     public const int StageSize = 160;
     public const int End = OffStage + StageSize;
@@ -69,8 +76,23 @@ public static unsafe class FpuState
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static ref Float80 Reg(byte* state, int phys) => ref *(Float80*)(state + OffRegs + RegSize * phys);
 
+    /// <summary>The status word, with the flags the inline paths raised folded in
+    /// (<see cref="OffRaised"/>).</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static ref uint Fsw(byte* state) => ref *(uint*)(state + OffFsw);
+    public static ref uint Fsw(byte* state)
+    {
+        *(uint*)(state + OffFsw) |= *(uint*)(state + OffRaised) & FpuBits.Exceptions;
+        return ref *(uint*)(state + OffFsw);
+    }
+
+    /// <summary>Replaces the status word, exception flags included (FNCLEX, FNINIT, FLDENV,
+    /// FRSTOR, FXRSTOR).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static void SetStatusWord(byte* state, uint value)
+    {
+        *(uint*)(state + OffFsw) = value;
+        *(uint*)(state + OffRaised) = 0;
+    }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static ref uint Tags(byte* state) => ref *(uint*)(state + OffTags);
@@ -115,7 +137,7 @@ public static unsafe class FpuState
     public static void Init(byte* state)
     {
         *(uint*)(state + OffCwX) = 0;
-        Fsw(state) = 0;
+        SetStatusWord(state, 0);
         Tags(state) = 0;
         *(uint*)(state + OffFip) = 0;
         *(uint*)(state + OffFcs) = 0;

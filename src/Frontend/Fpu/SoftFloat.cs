@@ -159,6 +159,15 @@ public static class SoftFloat
     private static bool OverflowsToInfinity(int rc, bool sign) =>
         rc == FpEnv.RoundNearest || (rc == FpEnv.RoundUp && !sign) || (rc == FpEnv.RoundDown && sign);
 
+    /// <summary>Whether significand <paramref name="sig"/> (bit 63 set) rounded to
+    /// <paramref name="bits"/> bits with an unbounded exponent carries into the next binade.</summary>
+    private static bool RoundsUpToNormal(int rc, bool sign, ulong sig, int bits)
+    {
+        int shift = 64 - bits;
+        ulong kept = sig >> shift, rest = sig << (64 - shift);
+        return kept == (1UL << bits) - 1 && rest != 0 && Increments(rc, sign, kept, rest);
+    }
+
     /// <summary>Whether a value with kept bits <paramref name="kept"/> and a nonzero discarded
     /// fraction <paramref name="rest"/> (bit 63 = one half) rounds away from zero.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
@@ -678,6 +687,8 @@ public static class SoftFloat
         }
         int e = Normalize(a, out ulong sig);
         int te = e - Bias + bias; // target biased exponent
+        int te0 = te;
+        ulong sig0 = sig;
         int bits = fracBits + 1;
         ulong sig1 = 0;
         bool tiny = te <= 0;
@@ -687,6 +698,11 @@ public static class SoftFloat
             te = 0;
         }
         int shift = 64 - bits;
+        // A store detects tininess after rounding (unlike the arithmetic, RoundTiny): a value
+        // just below the smallest normal number that rounds up to it at the format's precision
+        // is not tiny, and raises no underflow even when underflow is unmasked (recorded on
+        // the host: FSTP m32 of 3F80:FFFFFFFF80000000 gives 00800000 with PE and C1 alone).
+        if (tiny && te0 == 0 && RoundsUpToNormal(env.Rc, a.Sign, sig0, bits)) tiny = false;
         ulong kept = sig >> shift;
         ulong rest = (sig << (64 - shift)) | (sig1 != 0 ? 1UL : 0);
         if (rest != 0)
@@ -708,7 +724,7 @@ public static class SoftFloat
         {
             env.Flags |= UE;
         }
-        if (tiny)
+        if (te0 <= 0)
         {
             // kept < 2^fracBits is a denormal (exponent field 0); rounding up into the hidden bit
             // makes it the smallest normal, which the encoding below expresses by itself.

@@ -630,7 +630,7 @@ public static unsafe class X87
                 FpuState.Init(s);
                 break;
             case ControlOp.Fnclex:
-                FpuState.Fsw(s) &= ~(Exceptions | SF | ES | B);
+                FpuState.SetStatusWord(s, FpuState.Fsw(s) & ~(Exceptions | SF | ES | B));
                 break;
             case ControlOp.Fldcw:
                 LoadControlWord(s, (uint)value);

@@ -74,7 +74,8 @@ internal static class X87Control
     {
         IrBuilder b = cx.B;
         X87Common.Begin(cx, waiting);
-        int sw = b.LoadState(FpuState.OffFsw);
+        // The flags the inline arithmetic raised are part of the status word (FpuState.OffRaised).
+        int sw = b.Or(b.LoadState(FpuState.OffFsw), b.And(b.LoadState(FpuState.OffRaised), FpuBits.Exceptions));
         if (cx.Insn.GetOpKind(0) == OpKind.Register)
         {
             cx.WriteRegister(Register.AX, sw);

@@ -7,14 +7,17 @@ using static Transmeta.Frontend.Fpu.FpuBits;
 namespace Transmeta.Frontend.Lifters;
 
 /// <summary>
-/// An x87 instruction lifted inline: its common case as IR on the registers at the fixed
-/// offsets the assumed TOP gives (Lifting/X87StackTracking.cs), with a side exit
-/// (BlockExit.Slow, out of line) for everything else: an empty or full register where the
-/// instruction needs the other, operands that are not normal numbers, a result that is not,
-/// the control word not 037F. Every check comes before the first write, so the instruction
-/// that leaves has changed nothing and runs again from a translation without the inline paths.
-/// The conditions and results are those of the helpers' own fast paths (<see cref="X87Fast"/>),
-/// so which way an instruction ran is invisible to the guest.
+/// An x87 instruction lifted inline: IR on the registers at the fixed offsets the assumed TOP
+/// gives (Lifting/X87StackTracking.cs), with a side exit (BlockExit.Slow, out of line) for what
+/// it does not cover: an empty or full register where the instruction needs the other (stack
+/// faults), the control word not 037F, and the few operand classes an instruction's own rules
+/// single out (a denormal or signaling-NaN memory operand of an arithmetic instruction; a NaN
+/// compared). Every check comes before the first write, so the instruction that leaves has
+/// changed nothing and runs again from a translation without the inline paths. Under 037F the
+/// arithmetic itself is total (<see cref="Opcode.ExtArith"/>: denormals, infinities and NaNs
+/// give what the helpers give), and its exception flags are raised into
+/// <see cref="FpuState.OffRaised"/> (<see cref="Opcode.ExtRaise"/>), which a backend with an
+/// x87 of its own keeps in that unit's sticky flags.
 /// <para>Inside a block the registers, tags and status word are ordinary state fields at
 /// constant offsets, so the IR passes forward them from one instruction to the next and drop
 /// the stores later ones overwrite, and LLVM keeps them in host registers: FXCH and FLD ST(i)
@@ -130,19 +133,40 @@ internal sealed class X87InlinePath
         return (st0, sti);
     }
 
-    /// <summary>a op b by the IR's extended-precision arithmetic (<see cref="Opcode.ExtArith"/>;
-    /// the operands are normal numbers or zeros, which the caller has required): the result and
-    /// the status word bits it raises, PE when inexact and C1 when rounded up (Intel SDM Vol. 1
-    /// §8.1.3.1), which the status of ExtArith has at those places; the slow path when the
-    /// operation does not handle the case.</summary>
-    public (int Sig, int SignExp, int Flags) Arith(ExtOp op, (int Sig, int SignExp) a, (int Sig, int SignExp) b)
+    /// <summary>a op b by the IR's extended-precision operations (<see cref="Opcode.ExtArith"/>,
+    /// defined for every operand under the control word 037F the inline paths require): the
+    /// result. Its exception flags go to <see cref="FpuState.OffRaised"/>, after the
+    /// instruction's last check; its rounding direction becomes C1 (Intel SDM Vol. 1 §8.1.3.1)
+    /// at <see cref="Commit"/>.</summary>
+    public (int Sig, int SignExp) Arith(ExtOp op, (int Sig, int SignExp) a, (int Sig, int SignExp) b)
     {
-        int sig = _b.ExtArith(op, ExtPart.Significand, a.Sig, a.SignExp, b.Sig, b.SignExp);
-        int signExp = _b.ExtArith(op, ExtPart.SignExp, a.Sig, a.SignExp, b.Sig, b.SignExp);
-        int status = _b.ExtArith(op, ExtPart.Status, a.Sig, a.SignExp, b.Sig, b.SignExp);
-        FailIf(_b.And(status, ExtendedArithmetic.Unhandled));
-        // Handled, the status is PE and C1 at their places in the status word.
-        return (sig, signExp, status);
+        var r = Compute(op, a, b);
+        _b.ExtRaise(op, FpuState.OffRaised, a.Sig, a.SignExp, b.Sig, b.SignExp);
+        if (op is not (ExtOp.FromDouble or ExtOp.FromSingle)) _roundedBy = (op, a, b); // exact: C1 = 0
+        return r;
+    }
+
+    /// <summary>The result of an operation that raises nothing for these operands and whose C1
+    /// is not the instruction's (a memory operand converted for the arithmetic). The
+    /// instruction's checks come first: a backend whose own unit computes the operation raises
+    /// its flags there (<see cref="Opcode.ExtRaise"/>), and an instruction that leaves for the
+    /// slow path must not have raised any.</summary>
+    public (int Sig, int SignExp) Compute(ExtOp op, (int Sig, int SignExp) a, (int Sig, int SignExp) b)
+    {
+        Check();
+        return (_b.ExtArith(op, ExtPart.Significand, a.Sig, a.SignExp, b.Sig, b.SignExp),
+            _b.ExtArith(op, ExtPart.SignExp, a.Sig, a.SignExp, b.Sig, b.SignExp));
+    }
+
+    /// <summary>The operation whose rounding direction is this instruction's C1, if any.</summary>
+    private (ExtOp Op, (int Sig, int SignExp) A, (int Sig, int SignExp) B)? _roundedBy;
+
+    /// <summary>ST(0) and ST(i), both full (else the slow path: stack underflow).</summary>
+    public ((int Sig, int SignExp) St0, (int Sig, int SignExp) StI) ReadOperands(int i)
+    {
+        RequireFull(0);
+        RequireFull(i);
+        return (Read(0), Read(i));
     }
 
     private int NormalOrZero((int Sig, int SignExp) v) =>
@@ -173,16 +197,19 @@ internal sealed class X87InlinePath
     }
 
     /// <summary>Finishes the instruction: TOP moves by <paramref name="pops"/> (-1 a push), the
-    /// status word gets the new TOP with C1 cleared and <paramref name="flags"/> (PE, C1 bits;
-    /// -1 for none) merged, as the helpers' fast paths do; then the TOP hint and the
-    /// last-instruction pointers.</summary>
-    public void Commit(int pops, int flags, ulong desc, int ea = -1)
+    /// status word gets the new TOP and C1: the rounding direction of the instruction's
+    /// arithmetic, if it had any (<see cref="Arith"/>), else 0, as the helpers' fast paths do,
+    /// with <paramref name="flags"/> (PE and C1 computed in IR; -1 for none) merged; then the
+    /// TOP hint and the last-instruction pointers.</summary>
+    public void Commit(int pops, ulong desc, int ea = -1, int flags = -1)
     {
         Check();
         int top = Phys(pops);
         int fsw = _b.Or(_b.And(_b.LoadState(FpuState.OffFsw), ~(C1 | TopMask)), _b.Const((uint)top << TopShift));
         if (flags >= 0) fsw = _b.Or(fsw, flags);
         _b.StoreState(FpuState.OffFsw, fsw);
+        if (_roundedBy is { } r)
+            _b.ExtSetRoundedUp(r.Op, FpuState.OffFsw, r.A.Sig, r.A.SignExp, r.B.Sig, r.B.SignExp);
         if (pops != 0) _b.StoreState(FpuState.OffTopHint, _b.Const(top));
         StorePointers(desc, ea);
         _cx.X87.Top = top;

@@ -93,12 +93,13 @@ public static class X87Lifters
                 p.RequireDefaultControl();
                 p.RequireFull(0);
                 var d0 = p.Read(0);
-                p.RequireFinite(0, d0);
-                SoftFloatIr.Result src = SoftFloatIr.FromIeee(b, value, form == Form.M64Fp ? IeeeFormat.Double : IeeeFormat.Single);
-                p.FailIf(src.Fail);
+                bool isDouble = form == Form.M64Fp;
+                p.FailIf(SoftFloatIr.DenormalOrSignaling(b, value, isDouble ? IeeeFormat.Double : IeeeFormat.Single));
+                // The other classes convert exactly and raise nothing: the load is invisible.
+                var src = p.Compute(isDouble ? ExtOp.FromDouble : ExtOp.FromSingle, (value, b.Const(0)), (value, b.Const(0)));
                 var r = ApplyInline(p, op, d0, (src.Sig, src.SignExp));
-                p.Write(0, r.Sig, r.SignExp);
-                p.Commit(0, r.Flags, desc, ea);
+                p.Write(0, r.Sig, r.SignExp, finite: false);
+                p.Commit(0, desc, ea);
                 return;
             }
             b.CallHelper(X87Common.Helpers.ArithFor(desc), b.Const64(desc), value, b.Const(cx.Eip), ea);
@@ -112,11 +113,11 @@ public static class X87Lifters
         if (InlineArith(op) && X87InlinePath.Begin(cx) is { } q)
         {
             q.RequireDefaultControl();
-            var (st0, sti) = q.ReadFiniteOperands(i);
+            var (st0, sti) = q.ReadOperands(i);
             var r = form2 == Form.St0StI ? ApplyInline(q, op, st0, sti) : ApplyInline(q, op, sti, st0);
-            q.Write(form2 == Form.St0StI ? 0 : i, r.Sig, r.SignExp);
+            q.Write(form2 == Form.St0StI ? 0 : i, r.Sig, r.SignExp, finite: false);
             if (pop) q.SetTags(q.WithEmpty(q.Tags, 0));
-            q.Commit(pop ? 1 : 0, r.Flags, d);
+            q.Commit(pop ? 1 : 0, d);
             return;
         }
         b.CallHelper(X87Common.Helpers.ArithFor(d), b.Const64(d), b.Const64(0), b.Const(cx.Eip), b.Const(0));
@@ -125,9 +126,8 @@ public static class X87Lifters
     /// <summary>Operations with an inline path: all six.</summary>
     private static bool InlineArith(int op) => op is ArithOp.Add or ArithOp.Sub or ArithOp.SubR or ArithOp.Mul or ArithOp.Div or ArithOp.DivR;
 
-    /// <summary>dest ← dest op src, for <see cref="InlineArith"/> operations on normal numbers
-    /// and zeros.</summary>
-    private static (int Sig, int SignExp, int Flags) ApplyInline(X87InlinePath p, int op, (int Sig, int SignExp) dest, (int Sig, int SignExp) src) => op switch
+    /// <summary>dest ← dest op src, for <see cref="InlineArith"/> operations.</summary>
+    private static (int Sig, int SignExp) ApplyInline(X87InlinePath p, int op, (int Sig, int SignExp) dest, (int Sig, int SignExp) src) => op switch
     {
         ArithOp.Add => p.Arith(ExtOp.Add, dest, src),
         ArithOp.Sub => p.Arith(ExtOp.Sub, dest, src),
@@ -207,7 +207,7 @@ public static class X87Lifters
         equal = b.Select(anyZero, b.And(za, zc), equal);
         less = b.Select(za, b.And(SoftFloatIr.Not01(b, zc), SoftFloatIr.Not01(b, sc)), b.Select(zc, sa, less));
         if (pops != 0) p.SetTags(p.WithEmpty(p.Tags, 0));
-        p.Commit(pops, -1, desc);
+        p.Commit(pops, desc);
         return b.Unary(Opcode.ZextTo64, b.Or(b.ShlImm(equal, 6), less));
     }
 
@@ -248,7 +248,7 @@ public static class X87Lifters
                 var v = p.Read(st);
                 p.Write(-1, v.Sig, v.SignExp, p.KnownFinite(st));
                 p.SetTags(p.WithFull(p.Tags, -1));
-                p.Commit(-1, -1, d);
+                p.Commit(-1, d);
                 return;
             }
             b.CallHelper(X87Common.Helpers.Load, b.Const64(d), b.Const64(0), eip, b.Const(0));
@@ -286,12 +286,14 @@ public static class X87Lifters
         ulong desc = Make(lk, fop: fop, mem: true, seg: seg);
         if (lk is LoadKind.M64Fp or LoadKind.M32Fp && X87InlinePath.Begin(cx) is { } q)
         {
+            // A denormal raises DE and a signaling NaN IE (and is quieted): masked under 037F.
+            q.RequireDefaultControl();
             q.RequireEmpty(-1);
-            SoftFloatIr.Result r = SoftFloatIr.FromIeee(b, value, lk == LoadKind.M64Fp ? IeeeFormat.Double : IeeeFormat.Single);
-            q.FailIf(r.Fail);
-            q.Write(-1, r.Sig, r.SignExp);
+            var operand = (value, b.Const(0));
+            var r = q.Arith(lk == LoadKind.M64Fp ? ExtOp.FromDouble : ExtOp.FromSingle, operand, operand);
+            q.Write(-1, r.Sig, r.SignExp, finite: false);
             q.SetTags(q.WithFull(q.Tags, -1));
-            q.Commit(-1, -1, desc, ea);
+            q.Commit(-1, desc, ea);
             return;
         }
         b.CallHelper(X87Common.Helpers.Load, b.Const64(desc), value, eip, ea);
@@ -319,7 +321,7 @@ public static class X87Lifters
                 int tags = r.WithFull(r.Tags, st);
                 if (pop) tags = r.WithEmpty(tags, 0);
                 r.SetTags(tags);
-                r.Commit(pop ? 1 : 0, -1, d);
+                r.Commit(pop ? 1 : 0, d);
                 return;
             }
             b.CallHelper(X87Common.Helpers.StoreReg, b.Const64(d), b.Const(cx.Eip));
@@ -351,13 +353,12 @@ public static class X87Lifters
             p.RequireDefaultControl();
             p.RequireFull(0);
             var v = p.Read(0);
-            p.RequireFinite(0, v);
             SoftFloatIr.Result r = SoftFloatIr.ToIeee(b, v.Sig, v.SignExp, kind == StoreKind.M64Fp ? IeeeFormat.Double : IeeeFormat.Single);
             p.FailIf(r.Fail);
             p.Check(); // before the memory write
-            WriteStoreValue(cx, kind, bytes, linear, r.Sig);
+            WriteStoreValue(cx, kind, bytes, linear, r.Bits);
             if (pop) p.SetTags(p.WithEmpty(p.Tags, 0));
-            p.Commit(pop ? 1 : 0, r.Flags, desc, ea);
+            p.Commit(pop ? 1 : 0, desc, ea, r.Flags); // PE and C1, after the write
             return;
         }
         X87Helpers helpers = X87Common.Helpers;
@@ -460,10 +461,9 @@ public static class X87Lifters
             q.RequireDefaultControl();
             q.RequireFull(0);
             var v = q.Read(0);
-            q.RequireFinite(0, v);
             var r = q.Arith(ExtOp.Sqrt, v, v);
-            q.Write(0, r.Sig, r.SignExp);
-            q.Commit(0, r.Flags, desc);
+            q.Write(0, r.Sig, r.SignExp, finite: false);
+            q.Commit(0, desc);
             return;
         }
         if (op is MiscOp.Fxch or MiscOp.Fchs or MiscOp.Fabs && X87InlinePath.Begin(cx) is { } p)
@@ -480,7 +480,7 @@ public static class X87Lifters
                 p.Write(i, st0.Sig, st0.SignExp, finite0);
             }
             else p.WriteSignExp(0, op == MiscOp.Fchs ? b.Xor(st0.SignExp, b.Const(0x8000)) : b.And(st0.SignExp, 0x7FFFu));
-            p.Commit(0, -1, desc);
+            p.Commit(0, desc);
             return;
         }
         b.CallHelper(X87Common.Helpers.Misc, b.Const64(desc), b.Const64(0), b.Const(cx.Eip));

@@ -29,7 +29,7 @@ public struct IrInstruction
 
     /// <summary>Instructions with an effect besides defining Dst; never removed as dead code.</summary>
     public readonly bool HasSideEffect =>
-        Op is Opcode.StoreState or Opcode.Store or Opcode.Load or Opcode.CallHelper or Opcode.InsnStart
+        Op is Opcode.StoreState or Opcode.ExtRaise or Opcode.ExtSetRoundedUp or Opcode.Store or Opcode.Load or Opcode.CallHelper or Opcode.InsnStart
             or Opcode.Label or Opcode.Jump or Opcode.BranchIf or Opcode.Exit;
 
     public readonly bool IsTerminator => Op is Opcode.Jump or Opcode.Exit;
@@ -43,7 +43,7 @@ public struct IrInstruction
             or Opcode.ZextTo64 or Opcode.SextTo64 or Opcode.Trunc or Opcode.Popcnt or Opcode.Ctz or Opcode.Clz
             or Opcode.Bswap or Opcode.BranchIf => 1,
         Opcode.Select => 3,
-        Opcode.CallHelper or Opcode.ExtArith => 4,
+        Opcode.CallHelper or Opcode.ExtArith or Opcode.ExtRaise or Opcode.ExtSetRoundedUp => 4,
         _ => 2,
     };
 

@@ -45,17 +45,29 @@ public enum Opcode : byte
     /// <summary>Bit counting, on I32. Ctz and Clz are only used on nonzero values.</summary>
     Popcnt, Ctz, Clz, Bswap,
 
-    /// <summary>Extended-precision arithmetic (<see cref="ExtendedArithmetic"/>): operation Imm
-    /// (<see cref="ExtOp"/>) on A (I64 significand), B (I32 sign/exponent, low 16 bits) and C, D
-    /// (the second operand, the same way; ignored by Sqrt); Dst is the part Aux
-    /// (<see cref="ExtPart"/>) of the result, rounded to nearest-even at 64 bits. The operands
-    /// must be normal numbers or zeros (the frontend checks them; for anything else every part
-    /// is unspecified, and backends may differ). Only the common case is computed: the Status
-    /// part says <see cref="ExtendedArithmetic.Unhandled"/> when the result is not a normal number
-    /// or a zero (or lies near the ends of the exponent range), and the other parts are then
-    /// unspecified. Pure: the parts of one operation are separate instructions with the same
-    /// operands, which backends compute once.</summary>
+    /// <summary>Extended-precision arithmetic and conversions (<see cref="ExtendedOperation"/>):
+    /// operation Imm (<see cref="ExtOp"/>) on A (I64 significand), B (I32 sign/exponent, low 16
+    /// bits) and C, D (the second operand, the same way; unary operations ignore what they do not
+    /// read); Dst is the part Aux (<see cref="ExtPart"/>) of the result, rounded to nearest-even
+    /// at 64 bits with every exception masked. Defined for every operand. Pure: the parts of one
+    /// operation are separate instructions with the same operands, which backends compute once;
+    /// the exceptions it raises are <see cref="ExtRaise"/>, its rounding direction
+    /// <see cref="ExtSetRoundedUp"/>.</summary>
     ExtArith,
+    /// <summary>The exception flags of the <see cref="ExtArith"/> operation Aux (<see cref="ExtOp"/>)
+    /// on A, B, C, D (<see cref="ExtendedArithmetic.Exceptions"/>) are OR-ed into the I32 state
+    /// field at offset Imm. No Dst. A backend whose floating-point unit keeps sticky exception
+    /// flags of its own may keep them there and OR them into the field only where state becomes
+    /// observable (exits, helpers that touch state, loads of the field); such a unit raises them
+    /// where it computes the operation, so a frontend places an operation's ExtArith parts after
+    /// every exit that precedes its ExtRaise.</summary>
+    ExtRaise,
+    /// <summary>The I32 state field at offset Imm gets, in its <see cref="ExtendedArithmetic.RoundedUp"/>
+    /// bit, the rounding direction of the <see cref="ExtArith"/> operation Aux on A, B, C, D (set
+    /// when the rounding increased the magnitude); its other bits stay. No Dst. A backend may
+    /// compute the bit only where the field is observed (exits, helpers that touch state, loads
+    /// of the field), since the guest overwrites it at nearly every instruction.</summary>
+    ExtSetRoundedUp,
 
     /// <summary>Dst (I64) = helper[Aux](context, A, B, C, D). Unused arguments are -1 (passed as 0).</summary>
     CallHelper,

@@ -28,7 +28,7 @@ public static class DeadStateStoreElimination
         for (int i = 0; i < n; i++)
         {
             ref readonly IrInstruction ins = ref code[i];
-            if (ins.Op is Opcode.StoreState or Opcode.LoadState)
+            if (ins.Op is Opcode.StoreState or Opcode.LoadState or Opcode.ExtRaise or Opcode.ExtSetRoundedUp)
             {
                 min = Math.Min(min, ins.Imm);
                 max = Math.Max(max, ins.Imm + StateForwarding.Width(ins.Type));
@@ -66,7 +66,7 @@ public static class DeadStateStoreElimination
                     }
                     break;
                 }
-                case Opcode.LoadState:
+                case Opcode.LoadState or Opcode.ExtRaise or Opcode.ExtSetRoundedUp: // these two read the field they change
                 {
                     int start = (int)(ins.Imm - min), end = start + StateForwarding.Width(ins.Type);
                     for (int b = start; b < end; b++) covered[b] = 0;

@@ -61,15 +61,13 @@ public static class StateForwarding
                         changes++;
                         continue;
                     }
-                    long start = ins.Imm, end = ins.Imm + Width(ins.Type);
-                    for (int k = known.Count - 1; k >= 0; k--)
-                    {
-                        Slot s = known[k];
-                        if (s.Offset < end && start < s.Offset + Width(s.Type)) known.RemoveAt(k);
-                    }
+                    Forget(known, ins.Imm, ins.Imm + Width(ins.Type));
                     known.Add(new Slot(ins.Imm, ins.Type, ins.A));
                     break;
                 }
+                case Opcode.ExtRaise or Opcode.ExtSetRoundedUp:
+                    Forget(known, ins.Imm, ins.Imm + 4);
+                    break;
                 case Opcode.Label or Opcode.Jump or Opcode.Exit:
                     known.Clear();
                     break;
@@ -82,6 +80,16 @@ public static class StateForwarding
         if (changes == 0) return false;
         block.Count = w;
         return true;
+    }
+
+    /// <summary>Forgets every remembered slot overlapping bytes [start, end).</summary>
+    private static void Forget(List<Slot> known, long start, long end)
+    {
+        for (int k = known.Count - 1; k >= 0; k--)
+        {
+            Slot s = known[k];
+            if (s.Offset < end && start < s.Offset + Width(s.Type)) known.RemoveAt(k);
+        }
     }
 
     internal static int Width(IrType type) => type == IrType.I32 ? 4 : 8;

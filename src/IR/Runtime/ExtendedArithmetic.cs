@@ -3,38 +3,14 @@ using System.Runtime.CompilerServices;
 
 namespace Transmeta.IR;
 
-/// <summary>The operations of <see cref="Opcode.ExtArith"/> (Imm).</summary>
-public enum ExtOp
-{
-    Add,
-    Sub,
-    Mul,
-    Div,
-    /// <summary>The square root of the first operand (the second is ignored).</summary>
-    Sqrt,
-}
-
-/// <summary>Which part of the result an <see cref="Opcode.ExtArith"/> instruction gives (Aux).</summary>
-public enum ExtPart
-{
-    /// <summary>The 64-bit significand (I64).</summary>
-    Significand,
-    /// <summary>Sign and 15-bit exponent, 16 bits (I32).</summary>
-    SignExp,
-    /// <summary><see cref="ExtendedArithmetic.Inexact"/>, <see cref="ExtendedArithmetic.RoundedUp"/>
-    /// and <see cref="ExtendedArithmetic.Unhandled"/> (I32).</summary>
-    Status,
-}
-
 /// <summary>
 /// IEEE 754 double-extended arithmetic (64-bit significand with an explicit integer bit, 15-bit
 /// exponent biased by 16383), rounding to nearest-even at 64 bits, for the common case only:
 /// operands that are normal numbers or zeros and a result that is one. Anything else (a
 /// denormal, infinite or NaN operand or result, a division by zero, the square root of a
 /// negative number) is reported as <see cref="Unhandled"/>, and the caller takes its general
-/// path. Branch-light integer code: this is the reference semantics of <see cref="Opcode.ExtArith"/>
-/// (the interpreter and the IL backend call it; LLVM uses the host's extended-precision unit and
-/// derives the same status) and the core of the x87 helpers' fast paths.
+/// path. Branch-light integer code: the fast path of <see cref="ExtendedOperation"/> (the
+/// semantics of <see cref="Opcode.ExtArith"/>) and of the x87 helpers.
 /// </summary>
 public static class ExtendedArithmetic
 {
@@ -50,6 +26,10 @@ public static class ExtendedArithmetic
     /// <summary>Status: not the common case; the other parts are meaningless. Never set with
     /// another bit.</summary>
     public const uint Unhandled = 0x8000;
+    /// <summary>Status: the six IEEE exception flags, in the conventional order (invalid,
+    /// denormal operand, divide by zero, overflow, underflow, inexact: bits 0..5, as in the x87
+    /// status word and MXCSR). The fast path raises only <see cref="Inexact"/>.</summary>
+    public const uint Exceptions = 0x3F;
 
     /// <summary>A result in two registers: the significand, and the sign/exponent in bits 0..15
     /// with the status bits (<see cref="Inexact"/>, <see cref="RoundedUp"/>) in bits 16..31; bit
@@ -77,6 +57,13 @@ public static class ExtendedArithmetic
             get => (ushort)Meta;
         }
 
+        /// <summary>The exception flags and <see cref="RoundedUp"/> of a handled result.</summary>
+        public uint Flags
+        {
+            [MethodImpl(MethodImplOptions.AggressiveInlining)]
+            get => (uint)(Meta >> 16) & (Exceptions | RoundedUp);
+        }
+
         /// <summary><see cref="Inexact"/> | <see cref="RoundedUp"/>, or <see cref="Unhandled"/>.</summary>
         public uint Status
         {
@@ -90,6 +77,10 @@ public static class ExtendedArithmetic
             get => new(0, 1UL << 63);
         }
 
+        /// <summary>A result with its exception flags and <see cref="RoundedUp"/>.</summary>
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public static Result WithFlags(ulong sig, uint signExp, uint flags) => new(sig, (signExp & 0xFFFF) | (ulong)flags << 16);
+
         /// <summary>An exact result.</summary>
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
         public static Result Exact(ulong sig, uint signExp) => new(sig, signExp);
@@ -102,22 +93,10 @@ public static class ExtendedArithmetic
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static bool IsZero(ulong sig, uint signExp) => (signExp & 0x7FFF) == 0 && sig == 0;
 
-    /// <summary><see cref="Opcode.ExtArith"/> for the interpreter and the IL backend: one part
-    /// of <see cref="Evaluate"/> (the sign/exponent operands are read in their low 16 bits).</summary>
-    public static ulong Part(int op, int part, ulong a, ulong aSignExp, ulong b, ulong bSignExp)
-    {
-        Result r = Evaluate((ExtOp)op, a, (uint)aSignExp, b, (uint)bSignExp);
-        return (ExtPart)part switch
-        {
-            ExtPart.Significand => r.Sig,
-            ExtPart.SignExp => r.SignExp,
-            _ => r.Status,
-        };
-    }
-
     /// <summary>a op b for operands that are normal numbers or zeros (IEEE 754 rules for zeros,
     /// rounding to nearest: an exact zero sum is +0 unless both addends are -0). The
     /// sign/exponents are read in their low 16 bits.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Result Evaluate(ExtOp op, ulong a, uint aSignExp, ulong b, uint bSignExp)
     {
         aSignExp &= 0xFFFF;

@@ -1,3 +1,4 @@
+using Transmeta.Frontend.Fpu;
 using Transmeta.Frontend.State;
 using Transmeta.Vmm;
 using Transmeta.Vmm.Execution;
@@ -19,11 +20,15 @@ public sealed unsafe class GuestRun
     public long Dispatches { get; init; }
 
     /// <summary>CPU state without the deadline field, which only says when the dispatcher next
-    /// wanted control back (it differs between tiered and single-backend runs by design).</summary>
+    /// wanted control back (it differs between tiered and single-backend runs by design), and
+    /// with the x87 status word as the guest sees it: the flags inline arithmetic raised
+    /// (<see cref="FpuState.OffRaised"/>, which only translations with inline paths use) folded in.</summary>
     private static byte[] Snapshot(CpuState* cpu)
     {
         byte[] bytes = new ReadOnlySpan<byte>(cpu, CpuState.Size).ToArray();
         Array.Clear(bytes, CpuState.OffDeadline, 8);
+        bytes[FpuState.OffFsw] |= (byte)(bytes[FpuState.OffRaised] & FpuBits.Exceptions);
+        Array.Clear(bytes, FpuState.OffRaised, 4);
         return bytes;
     }
 
