@@ -2,6 +2,7 @@ using System.Text;
 using Transmeta.Backend.LLVM.Interop;
 using Transmeta.IR;
 using static Transmeta.Backend.LLVM.Interop.LlvmNative;
+using Ext = Transmeta.IR.ExtendedArithmetic;
 
 namespace Transmeta.Backend.LLVM;
 
@@ -30,6 +31,7 @@ namespace Transmeta.Backend.LLVM;
 /// </summary>
 internal sealed unsafe partial class LlvmEmitter
 {
+    /// <summary>An operation's result: the host value (none for a narrowing) and its parts.</summary>
     private readonly record struct ExtResult(LLVMValueRef Value, LLVMValueRef Sig, LLVMValueRef SignExp);
     private readonly record struct ExtKey(long Op, int A, int B, int C, int D);
 
@@ -88,7 +90,8 @@ internal sealed unsafe partial class LlvmEmitter
         }
     }
 
-    /// <summary>Executing the operation raises its flags in the host unit (see the class).</summary>
+    /// <summary>Executing the operation raises its flags in the host unit (see the class; the
+    /// IR puts nothing that may leave the block between an operation and its raise).</summary>
     private void EmitExtRaise(in IrInstruction ins) => Result(new ExtKey(ins.Aux, ins.A, ins.B, ins.C, ins.D));
 
     private ExtResult Result(ExtKey key)
@@ -103,6 +106,15 @@ internal sealed unsafe partial class LlvmEmitter
         LLVMValueRef r;
         switch (op)
         {
+            case ExtOp.ToDouble or ExtOp.ToSingle:
+            {
+                bool isDouble = op == ExtOp.ToDouble;
+                LLVMValueRef narrow = Constrained("llvm.experimental.constrained.fptrunc", isDouble ? Double : Float, Fp80,
+                    rounding: true, ToHost(k.A, k.B));
+                LLVMValueRef bits = LLVMBuildBitCast(_b, narrow, isDouble ? _cx.I64 : _cx.I32, NoName);
+                if (!isDouble) bits = LLVMBuildZExt(_b, bits, _cx.I64, NoName);
+                return new ExtResult(default, bits, I32(0));
+            }
             case ExtOp.FromDouble or ExtOp.FromSingle:
             {
                 bool isDouble = op == ExtOp.FromDouble;
@@ -206,7 +218,7 @@ internal sealed unsafe partial class LlvmEmitter
     private LLVMValueRef HostExceptionFlags()
     {
         LLVMValueRef status = InlineAsm(_cx.I16, "fnstsw %ax", "={ax},~{dirflag},~{fpsr},~{flags}");
-        return LLVMBuildAnd(_b, LLVMBuildZExt(_b, status, _cx.I32, NoName), I32(ExtendedArithmetic.Exceptions), NoName);
+        return LLVMBuildAnd(_b, LLVMBuildZExt(_b, status, _cx.I32, NoName), I32(Ext.Exceptions), NoName);
     }
 
     private LLVMValueRef InlineAsm(LLVMTypeRef result, string code, string constraints)

@@ -21,6 +21,7 @@ namespace Transmeta.Backend.LLVM;
 /// rounded one; the rounded quotient times the divisor, and the rounded root squared, against
 /// the dividend or radicand placed as the result's exponent says (a result a binade above that
 /// is a carry out of the rounding: rounded up);</item>
+/// <item>ToDouble, ToSingle: the dropped bits against one half.</item>
 /// </list>
 /// Everything else (denormals, infinities, NaNs, results at the ends of the range) asks the
 /// general case (<see cref="ExtendedOperation.GeneralCaseNative"/>).
@@ -88,7 +89,7 @@ internal sealed unsafe partial class LlvmEmitter
         LLVMValueRef* args = stackalloc LLVMValueRef[6];
         args[0] = LoadTemp(ins.A, IrType.I64);
         args[1] = LoadTemp(ins.B, IrType.I32);
-        bool unary = op == ExtOp.Sqrt;
+        bool unary = op is ExtOp.Sqrt or ExtOp.ToDouble or ExtOp.ToSingle;
         args[2] = unary ? args[0] : LoadTemp(ins.C, IrType.I64);
         args[3] = unary ? args[1] : LoadTemp(ins.D, IrType.I32);
         if (op == ExtOp.Sub)
@@ -184,7 +185,8 @@ internal sealed unsafe partial class LlvmEmitter
             ExtOp.Add => AdditionDirection(x, y, r),
             ExtOp.Mul => ProductDirection(x, y, r),
             ExtOp.Div => QuotientDirection(x, y, r),
-            _ => RootDirection(x, r),
+            ExtOp.Sqrt => RootDirection(x, r),
+            _ => NarrowingDirection(x, r.Sig, op == ExtOp.ToDouble ? 52 : 23, op == ExtOp.ToDouble ? 11 : 8),
         };
         LLVMBuildCondBr(_b, inRange, fast, general);
 
@@ -295,6 +297,29 @@ internal sealed unsafe partial class LlvmEmitter
             LLVMValueRef expected = LLVMBuildAdd(_b, LLVMBuildAShr(_b, u, I32(1), NoName), I32(Ext.Bias), NoName);
             LLVMValueRef square = LLVMBuildMul(_b, Wide(r.Sig), Wide(r.Sig), NoName);
             return And(normal, Above(square, radicand, LLVMBuildICmp(_b, LLVMIntPredicate.NE, r.Exp, expected, NoName)));
+        });
+    }
+
+    /// <summary>A normal value rounded into a normal binary64/binary32 (its bits in
+    /// <paramref name="bits"/>): up when the dropped bits are above one half, or exactly one
+    /// half with the kept part odd.</summary>
+    private (LLVMValueRef, Func<LLVMValueRef>) NarrowingDirection(Operand a, LLVMValueRef bits, int fracBits, int expBits)
+    {
+        ulong maxExp = (1UL << expBits) - 1;
+        LLVMValueRef exp = LLVMBuildAnd(_b, LLVMBuildLShr(_b, bits, I64((ulong)fracBits), NoName), I64(maxExp), NoName);
+        LLVMValueRef normalResult = LLVMBuildICmp(_b, LLVMIntPredicate.ULE, LLVMBuildSub(_b, exp, I64(1), NoName), I64(maxExp - 2), NoName);
+        // The value itself within the normal range (a tiny one is rounded at the denormal precision).
+        uint bias = (uint)(maxExp >> 1);
+        LLVMValueRef normal = And(a.NormalIn(Ext.Bias - bias + 1, Ext.Bias + bias), normalResult);
+        return (Or(normal, a.IsZero), () =>
+        {
+            int dropped = 63 - fracBits;
+            LLVMValueRef rest = LLVMBuildAnd(_b, a.Sig, I64((1UL << dropped) - 1), NoName);
+            LLVMValueRef half = I64(1UL << (dropped - 1));
+            LLVMValueRef odd = LLVMBuildICmp(_b, LLVMIntPredicate.NE, LLVMBuildAnd(_b, a.Sig, I64(1UL << dropped), NoName), I64(0), NoName);
+            LLVMValueRef up = Or(LLVMBuildICmp(_b, LLVMIntPredicate.UGT, rest, half, NoName),
+                And(LLVMBuildICmp(_b, LLVMIntPredicate.EQ, rest, half, NoName), odd));
+            return And(normal, up);
         });
     }
 

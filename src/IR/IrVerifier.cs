@@ -47,9 +47,9 @@ public static class IrVerifier
                     Fail("operand types differ"); break;
                 case Opcode.ExtArith when !ExtOperandTypes(types, ins)
                     || ins.Type != (ins.Aux == (int)ExtPart.Significand ? IrType.I64 : IrType.I32)
-                    || (ulong)ins.Imm > (ulong)ExtOp.FromSingle || (uint)ins.Aux > (uint)ExtPart.SignExp:
+                    || (ulong)ins.Imm > (ulong)ExtOp.ToSingle || (uint)ins.Aux > (uint)ExtPart.SignExp:
                     Fail("extarith operands: i64, i32, i64, i32; result type by part"); break;
-                case Opcode.ExtRaise or Opcode.ExtSetRoundedUp when !ExtOperandTypes(types, ins) || (uint)ins.Aux > (uint)ExtOp.FromSingle:
+                case Opcode.ExtRaise or Opcode.ExtSetRoundedUp when !ExtOperandTypes(types, ins) || (uint)ins.Aux > (uint)ExtOp.ToSingle:
                     Fail("extraise/extsetroundedup operands: i64, i32, i64, i32"); break;
                 case Opcode.Select when types[ins.B] != types[ins.C] || types[ins.A] != IrType.I32:
                     Fail("select operand types"); break;
@@ -73,12 +73,37 @@ public static class IrVerifier
                 defined[ins.Dst] = true;
             }
         }
+        VerifyRaisesFollowTheirOperations(block);
         foreach (ref readonly IrInstruction ins in code)
             if (ins.Op is Opcode.Jump or Opcode.BranchIf && (ins.Aux < 0 || ins.Aux >= labels.Length || !labels[ins.Aux]))
                 throw new IrVerificationException($"{block.Name}: jump to undefined label L{ins.Aux}");
         if (code.Length == 0 || !code[^1].IsTerminator)
             throw new IrVerificationException($"{block.Name}: block does not end with exit or jump");
     }
+
+    /// <summary>Nothing that may leave the block between an operation's first ExtArith part and
+    /// its ExtRaise (<see cref="Opcode.ExtRaise"/>).</summary>
+    private static void VerifyRaisesFollowTheirOperations(IrBlock block)
+    {
+        ReadOnlySpan<IrInstruction> code = block.Span;
+        var open = new Dictionary<(long Op, int A, int B, int C, int D), int>();
+        for (int i = 0; i < code.Length; i++)
+        {
+            ref readonly IrInstruction ins = ref code[i];
+            if (ins.Op == Opcode.ExtArith) open.TryAdd((ins.Imm, ins.A, ins.B, ins.C, ins.D), i);
+            else if (ins.Op == Opcode.ExtRaise && open.Remove((ins.Aux, ins.A, ins.B, ins.C, ins.D), out int from))
+            {
+                for (int j = from + 1; j < i; j++)
+                    if (MayLeave(code[j], block.Helpers))
+                        throw new IrVerificationException(
+                            $"{block.Name} op {j} ({IrPrinter.Format(code[j], block.Helpers).Trim()}): may leave between op {from} and its raise at op {i}");
+            }
+        }
+    }
+
+    private static bool MayLeave(in IrInstruction ins, HelperTable helpers) =>
+        ins.Op is Opcode.Load or Opcode.Store or Opcode.Label or Opcode.Jump or Opcode.BranchIf or Opcode.Exit
+        || (ins.Op == Opcode.CallHelper && (helpers[ins.Aux].MayFault || helpers[ins.Aux].TouchesState));
 
     /// <summary>ExtArith/ExtRaise operands: significand I64, sign/exponent I32, twice (unary
     /// operations repeat the first operand).</summary>

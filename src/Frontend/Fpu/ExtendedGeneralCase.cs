@@ -32,10 +32,15 @@ internal static unsafe class ExtendedGeneralCase
             case ExtOp.Div: r = SoftFloat.Div(ref env, x, y); break;
             case ExtOp.Sqrt: r = SoftFloat.Sqrt(ref env, x); break;
             case ExtOp.FromDouble: r = SoftFloat.FromFloat64(ref env, a); break;
-            default: r = SoftFloat.FromFloat32(ref env, (uint)a); break;
+            case ExtOp.FromSingle: r = SoftFloat.FromFloat32(ref env, (uint)a); break;
+            case ExtOp.ToDouble: return Bits(SoftFloat.ToFloat64(ref env, x), env.Flags);
+            default: return Bits(SoftFloat.ToFloat32(ref env, x), env.Flags);
         }
         return ExtendedArithmetic.Result.WithFlags(r.Sig, r.SignExp, env.Flags & (Exceptions | C1));
     }
+
+    private static ExtendedArithmetic.Result Bits(ulong bits, uint flags) =>
+        ExtendedArithmetic.Result.WithFlags(bits, 0, flags & (Exceptions | C1));
 
     [UnmanagedCallersOnly(CallConvs = [typeof(CallConvCdecl)])]
     private static ExtendedArithmetic.Result EvaluateNative(int op, ulong a, uint aSignExp, ulong b, uint bSignExp) =>

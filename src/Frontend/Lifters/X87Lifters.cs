@@ -353,12 +353,18 @@ public static class X87Lifters
             p.RequireDefaultControl();
             p.RequireFull(0);
             var v = p.Read(0);
-            SoftFloatIr.Result r = SoftFloatIr.ToIeee(b, v.Sig, v.SignExp, kind == StoreKind.M64Fp ? IeeeFormat.Double : IeeeFormat.Single);
-            p.FailIf(r.Fail);
-            p.Check(); // before the memory write
-            WriteStoreValue(cx, kind, bytes, linear, r.Bits);
+            // A store that faults raises nothing, and the conversion's flags are raised where it
+            // is computed (Opcode.ExtRaise): so the page is probed for the write first, by writing
+            // the operand's first byte back. An operand that crosses into the next page takes
+            // the slow path (which checks both pages); within one page the probe faults or nothing.
+            if (kind == StoreKind.M64Fp) p.FailUnless(b.ULe(b.And(linear, 0xFFFu), b.Const(0x1000u - 8)));
+            p.Check();
+            cx.WriteMemory(1, linear, cx.ReadMemory(1, linear));
+            var r = p.Arith(kind == StoreKind.M64Fp ? ExtOp.ToDouble : ExtOp.ToSingle, v, v);
+            if (kind == StoreKind.M64Fp) X87Common.Write64(cx, linear, r.Sig);
+            else cx.WriteMemory(4, linear, b.Unary(Opcode.Trunc, r.Sig));
             if (pop) p.SetTags(p.WithEmpty(p.Tags, 0));
-            p.Commit(pop ? 1 : 0, desc, ea, r.Flags); // PE and C1, after the write
+            p.Commit(pop ? 1 : 0, desc, ea);
             return;
         }
         X87Helpers helpers = X87Common.Helpers;

@@ -59,8 +59,9 @@ public enum Opcode : byte
     /// field at offset Imm. No Dst. A backend whose floating-point unit keeps sticky exception
     /// flags of its own may keep them there and OR them into the field only where state becomes
     /// observable (exits, helpers that touch state, loads of the field); such a unit raises them
-    /// where it computes the operation, so a frontend places an operation's ExtArith parts after
-    /// every exit that precedes its ExtRaise.</summary>
+    /// where it computes the operation, so nothing that may leave the block (a memory access, a
+    /// helper that may fault or touches state, a branch, a label, an exit) comes between an
+    /// operation's first ExtArith part and its ExtRaise (<see cref="IrVerifier"/> checks).</summary>
     ExtRaise,
     /// <summary>The I32 state field at offset Imm gets, in its <see cref="ExtendedArithmetic.RoundedUp"/>
     /// bit, the rounding direction of the <see cref="ExtArith"/> operation Aux on A, B, C, D (set

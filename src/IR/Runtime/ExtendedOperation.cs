@@ -16,12 +16,16 @@ public enum ExtOp
     FromDouble,
     /// <summary>The binary32 value in the low 32 bits of A (I64), exactly.</summary>
     FromSingle,
+    /// <summary>A:B rounded to binary64: the Significand part is its bits, SignExp 0.</summary>
+    ToDouble,
+    /// <summary>A:B rounded to binary32: the Significand part is its bits (zero-extended), SignExp 0.</summary>
+    ToSingle,
 }
 
 /// <summary>Which part of the result an <see cref="Opcode.ExtArith"/> instruction gives (Aux).</summary>
 public enum ExtPart
 {
-    /// <summary>The 64-bit significand (I64).</summary>
+    /// <summary>The 64-bit significand (I64), or the bits of a binary64/binary32 result.</summary>
     Significand,
     /// <summary>Sign and 15-bit exponent, 16 bits (I32).</summary>
     SignExp,
@@ -69,7 +73,9 @@ public static unsafe class ExtendedOperation
         {
             <= ExtOp.Sqrt => ExtendedArithmetic.Evaluate(op, a, aSignExp, b, bSignExp),
             ExtOp.FromDouble => FromIeee(a, 52, 11),
-            _ => FromIeee((uint)a, 23, 8),
+            ExtOp.FromSingle => FromIeee((uint)a, 23, 8),
+            ExtOp.ToDouble => ToIeee(a, aSignExp & 0xFFFF, 52, 11),
+            _ => ToIeee(a, aSignExp & 0xFFFF, 23, 8),
         };
         return OrGeneral(op, r, a, aSignExp, b, bSignExp);
     }
@@ -91,6 +97,11 @@ public static unsafe class ExtendedOperation
         OrGeneral(ExtOp.FromDouble, FromIeee(a, 52, 11), a, aSignExp, b, bSignExp);
     public static ExtendedArithmetic.Result FromSingle(ulong a, uint aSignExp, ulong b, uint bSignExp) =>
         OrGeneral(ExtOp.FromSingle, FromIeee((uint)a, 23, 8), a, aSignExp, b, bSignExp);
+
+    public static ExtendedArithmetic.Result ToDouble(ulong a, uint aSignExp, ulong b, uint bSignExp) =>
+        OrGeneral(ExtOp.ToDouble, ToIeee(a, aSignExp & 0xFFFF, 52, 11), a, aSignExp, b, bSignExp);
+    public static ExtendedArithmetic.Result ToSingle(ulong a, uint aSignExp, ulong b, uint bSignExp) =>
+        OrGeneral(ExtOp.ToSingle, ToIeee(a, aSignExp & 0xFFFF, 23, 8), a, aSignExp, b, bSignExp);
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static ExtendedArithmetic.Result OrGeneral(ExtOp op, ExtendedArithmetic.Result fast, ulong a, uint aSignExp, ulong b, uint bSignExp) =>
@@ -133,5 +144,34 @@ public static unsafe class ExtendedOperation
         if (e == 0 || e == maxExp) return ExtendedArithmetic.Result.Fail;
         return ExtendedArithmetic.Result.Exact(ExtendedArithmetic.IntegerBit | frac << (63 - fracBits),
             sign | (uint)(e - bias + ExtendedArithmetic.Bias));
+    }
+
+    /// <summary>A normal number rounded to nearest-even into a binary64/binary32 normal number, or
+    /// a zero (exact); anything else, an overflow or a value below the normal range before
+    /// rounding included (a store detects tininess after rounding, which the general case
+    /// knows), is the general case.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static ExtendedArithmetic.Result ToIeee(ulong sig, uint signExp, int fracBits, int expBits)
+    {
+        ulong sign = (ulong)(signExp >> 15) << (fracBits + expBits);
+        if (ExtendedArithmetic.IsZero(sig, signExp)) return ExtendedArithmetic.Result.Exact(sign, 0);
+        if (!ExtendedArithmetic.IsNormal(sig, signExp)) return ExtendedArithmetic.Result.Fail;
+        int maxExp = (1 << expBits) - 1, bias = maxExp >> 1;
+        int e = (int)(signExp & 0x7FFF) - ExtendedArithmetic.Bias + bias;
+        if (e <= 0) return ExtendedArithmetic.Result.Fail;
+        int dropped = 63 - fracBits;
+        ulong rest = sig & ((1UL << dropped) - 1), half = 1UL << (dropped - 1);
+        ulong kept = sig >> dropped;
+        ulong up = rest > half || (rest == half && (kept & 1) != 0) ? 1UL : 0;
+        kept += up;
+        if (kept >> (fracBits + 1) != 0)
+        {
+            kept >>= 1;
+            e++;
+        }
+        if (e >= maxExp) return ExtendedArithmetic.Result.Fail; // overflow
+        ulong bits = sign | (ulong)e << fracBits | (kept & ((1UL << fracBits) - 1));
+        uint flags = (rest != 0 ? ExtendedArithmetic.Inexact : 0) | (up != 0 ? ExtendedArithmetic.RoundedUp : 0);
+        return ExtendedArithmetic.Result.WithFlags(bits, 0, flags);
     }
 }

@@ -35,7 +35,7 @@ public sealed unsafe class BackendExtendedArithmeticTests
         // direction computed only where the field is written back (as the status word).
         ir.StoreState(R(4), ir.LoadState(R(4)));
         int aSig = ir.LoadState(Q(0), IrType.I64), aSe = ir.LoadState(R(0));
-        bool unary = op is ExtOp.Sqrt or ExtOp.FromDouble or ExtOp.FromSingle;
+        bool unary = op is ExtOp.Sqrt or ExtOp.FromDouble or ExtOp.FromSingle or ExtOp.ToDouble or ExtOp.ToSingle;
         int bSig = unary ? aSig : ir.LoadState(Q(1), IrType.I64), bSe = unary ? aSe : ir.LoadState(R(1));
         int sig = ir.ExtArith(op, ExtPart.Significand, aSig, aSe, bSig, bSe);
         int se = ir.ExtArith(op, ExtPart.SignExp, aSig, aSe, bSig, bSe);
@@ -57,7 +57,8 @@ public sealed unsafe class BackendExtendedArithmeticTests
         return ir.Finish(0x4000);
     }
 
-    /// <summary>The soft-float's result and flags (exceptions and C1).</summary>
+    /// <summary>The soft-float's result (a binary64/binary32 result in Sig, SignExp 0) and flags
+    /// (exceptions and C1).</summary>
     private static (ulong Sig, uint SignExp, uint Flags) Reference(ExtOp op, ulong aSig, uint aSe, ulong bSig, uint bSe)
     {
         var env = FpEnv.FromControlWord(FpuState.DefaultControlWord);
@@ -71,7 +72,9 @@ public sealed unsafe class BackendExtendedArithmeticTests
             case ExtOp.Div: r = SoftFloat.Div(ref env, a, b); break;
             case ExtOp.Sqrt: r = SoftFloat.Sqrt(ref env, a); break;
             case ExtOp.FromDouble: r = SoftFloat.FromFloat64(ref env, aSig); break;
-            default: r = SoftFloat.FromFloat32(ref env, (uint)aSig); break;
+            case ExtOp.FromSingle: r = SoftFloat.FromFloat32(ref env, (uint)aSig); break;
+            case ExtOp.ToDouble: return (SoftFloat.ToFloat64(ref env, a), 0, env.Flags);
+            default: return (SoftFloat.ToFloat32(ref env, a), 0, env.Flags);
         }
         return (r.Sig, r.SignExp, env.Flags);
     }
@@ -133,6 +136,7 @@ public sealed unsafe class BackendExtendedArithmeticTests
         {
             ExtOp.FromDouble or ExtOp.FromSingle => FpuBits.IE | FpuBits.DE,
             ExtOp.Sqrt => FpuBits.IE | FpuBits.DE | FpuBits.PE | C1,
+            ExtOp.ToDouble or ExtOp.ToSingle => FpuBits.IE | FpuBits.OE | FpuBits.UE | FpuBits.PE | C1,
             ExtOp.Div => FpuBits.Exceptions | C1,
             ExtOp.Sub => FpuBits.IE | FpuBits.DE | FpuBits.PE | C1, // overflow and underflow: Add's path, rarely reached here
             _ => FpuBits.IE | FpuBits.DE | FpuBits.OE | FpuBits.UE | FpuBits.PE | C1,
@@ -141,8 +145,8 @@ public sealed unsafe class BackendExtendedArithmeticTests
     }
 
     /// <summary>Operands for <paramref name="op"/>: binary64/binary32 bit patterns of every class
-    /// for the loads; extended values of every class otherwise, with exponents (every tenth)
-    /// across the whole range.</summary>
+    /// for the loads; extended values of every class otherwise, with exponents near the
+    /// binary64/binary32 range ends for the stores, and (every tenth) across the whole range.</summary>
     private static (ulong, uint, ulong, uint) Operands(Random rng, ExtOp op, int i)
     {
         if (op is ExtOp.FromDouble or ExtOp.FromSingle)
@@ -160,9 +164,10 @@ public sealed unsafe class BackendExtendedArithmeticTests
             return (bits, 0, bits, 0);
         }
         Float80 center = new(Float80.IntegerBit, 0x3FFF);
-        int spread = i % 10 == 0 ? 16000 : 40;
-        Float80 a = RandomExtended.AnyOperand(rng, center, 0x3FFF, spread);
-        Float80 b = RandomExtended.AnyOperand(rng, a, 0x3FFF, spread);
+        int centerExp = op switch { ExtOp.ToDouble => 0x3FFF + 1023 * (rng.Next(2) * 2 - 1), ExtOp.ToSingle => 0x3FFF + 127 * (rng.Next(2) * 2 - 1), _ => 0x3FFF };
+        int spread = i % 10 == 0 ? 16000 : op is ExtOp.ToDouble or ExtOp.ToSingle ? 60 : 40;
+        Float80 a = RandomExtended.AnyOperand(rng, center, centerExp, spread);
+        Float80 b = RandomExtended.AnyOperand(rng, a, centerExp, spread);
         if (op == ExtOp.Sqrt && i % 3 != 0) a = a.Abs();
         return (a.Sig, a.SignExp, b.Sig, b.SignExp);
     }
@@ -182,6 +187,9 @@ public sealed unsafe class BackendExtendedArithmeticTests
     [InlineData(ExtOp.Mul, 0x4000_0000_0000_0000ul, 0x3FFF, 0x8000_0000_0000_0000ul, 0x3FFF)]  // an unnormal
     [InlineData(ExtOp.Add, 0x8000_0000_0000_0000ul, 0x0000, 0x8000_0000_0000_0000ul, 0x3FFF)]  // a pseudo-denormal
     [InlineData(ExtOp.FromDouble, 0x7FF0_0000_0000_0001ul, 0, 0x7FF0_0000_0000_0001ul, 0)]      // a signaling NaN, quieted
+    [InlineData(ExtOp.ToDouble, 0xFFFF_FFFF_FFFF_FFFFul, 0x43FE, 0ul, 0)]                      // rounds up to ∞ in binary64
+    [InlineData(ExtOp.ToSingle, 0x8000_0000_0000_0001ul, 0x3F6A, 0ul, 0)]                      // a binary32 denormal, inexact
+    [InlineData(ExtOp.ToSingle, 0xFFFF_FFFF_8000_0000ul, 0x3F80, 0ul, 0)]                      // rounds up to the smallest normal: no underflow
     public void EdgeCasesAgreeOnEveryBackend(ExtOp op, ulong aSig, uint aSe, ulong bSig, uint bSe)
     {
         var expected = Reference(op, aSig, aSe, bSig, bSe);
