@@ -119,7 +119,13 @@ public sealed unsafe class ExecutionEngine
                 ulong before = _cpu->Retired;
                 CompiledBlock code = block.Code;
                 if (ctx->ChainTable != null && code.ChainEntry != 0 && block.ModeKey == _modeKey) Cache.Chain.Publish(eip, code);
+                // The tiering quantum brings loops back so they can be promoted; a unit at the top
+                // tier has nowhere to go, and coming back would only make the dispatcher re-enter
+                // its loop mid-way, in a new region that is compiled all over again.
+                bool topTier = tiering is not null && block.Tier == tiering.Tiers.Count - 1;
+                if (topTier) _cpu->Deadline = limit;
                 int exit = code.Execute(ctx);
+                if (topTier) SetDeadline(limit);
                 Cache.Chain.ReleaseDropped();
                 if (tiering is not null)
                 {
