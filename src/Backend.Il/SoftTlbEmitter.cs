@@ -25,6 +25,8 @@ internal sealed class SoftTlbEmitter
 {
     private static readonly Type[] ReadSlowParameters = [IlEmitter.ContextPointer, typeof(uint), typeof(int)];
     private static readonly Type[] WriteSlowParameters = [IlEmitter.ContextPointer, typeof(uint), typeof(int), typeof(uint)];
+    private static readonly MethodInfo ReadSlow64 = typeof(GuestMemoryAccess).GetMethod(nameof(GuestMemoryAccess.ReadSlow64))!;
+    private static readonly MethodInfo WriteSlow64 = typeof(GuestMemoryAccess).GetMethod(nameof(GuestMemoryAccess.WriteSlow64))!;
 
     /// <summary>((addr >> PageBits) &amp; IndexMask) * EntrySize, folded into one shift and mask.</summary>
     private const int IndexShift = SoftTlbLayout.PageBits - 4;
@@ -46,10 +48,11 @@ internal sealed class SoftTlbEmitter
         int addr = ins.A, dst = ins.Dst, size = ins.Size;
         Label miss = il.DefineLabel(), done = il.DefineLabel();
 
+        IrType type = size == 8 ? IrType.I64 : IrType.I32;
         EmitHitTest(IlEmitter.FieldReadTlb, addr, size, miss);
         EmitHostAddress(addr);
-        il.Emit(size switch { 1 => OpCodes.Ldind_U1, 2 => OpCodes.Ldind_U2, _ => OpCodes.Ldind_U4 });
-        _e.StoreTemp(dst, IrType.I32);
+        il.Emit(size switch { 1 => OpCodes.Ldind_U1, 2 => OpCodes.Ldind_U2, 4 => OpCodes.Ldind_U4, _ => OpCodes.Ldind_I8 });
+        _e.StoreTemp(dst, type);
         il.MarkLabel(done);
 
         _e.Cold(() =>
@@ -57,11 +60,15 @@ internal sealed class SoftTlbEmitter
             il.MarkLabel(miss);
             _e.LoadContext();
             _e.LoadTemp(addr, IrType.I32);
-            il.EmitI4(size);
-            _e.LoadContext();
-            il.Emit(OpCodes.Ldfld, IlEmitter.FieldReadSlow);
-            il.EmitCalli(OpCodes.Calli, CallingConventions.Standard, typeof(uint), ReadSlowParameters, null);
-            _e.StoreTemp(dst, IrType.I32);
+            if (size == 8) il.Emit(OpCodes.Call, ReadSlow64);
+            else
+            {
+                il.EmitI4(size);
+                _e.LoadContext();
+                il.Emit(OpCodes.Ldfld, IlEmitter.FieldReadSlow);
+                il.EmitCalli(OpCodes.Calli, CallingConventions.Standard, typeof(uint), ReadSlowParameters, null);
+            }
+            _e.StoreTemp(dst, type);
             _e.LoadContext();
             il.Emit(OpCodes.Ldfld, IlEmitter.FieldStatus);
             il.Emit(OpCodes.Ldc_I4_1);
@@ -76,10 +83,11 @@ internal sealed class SoftTlbEmitter
         int addr = ins.A, value = ins.B, size = ins.Size;
         Label miss = il.DefineLabel(), checkStatus = il.DefineLabel(), done = il.DefineLabel();
 
+        IrType type = size == 8 ? IrType.I64 : IrType.I32;
         EmitHitTest(IlEmitter.FieldWriteTlb, addr, size, miss);
         EmitHostAddress(addr);
-        _e.LoadTemp(value, IrType.I32);
-        il.Emit(size switch { 1 => OpCodes.Stind_I1, 2 => OpCodes.Stind_I2, _ => OpCodes.Stind_I4 });
+        _e.LoadTemp(value, type);
+        il.Emit(size switch { 1 => OpCodes.Stind_I1, 2 => OpCodes.Stind_I2, 4 => OpCodes.Stind_I4, _ => OpCodes.Stind_I8 });
         if (_e.Analysis.HasHelperCall)
         {
             // A helper may have left a non-OK status (say, it wrote translated code through the
@@ -95,11 +103,19 @@ internal sealed class SoftTlbEmitter
             il.MarkLabel(miss);
             _e.LoadContext();
             _e.LoadTemp(addr, IrType.I32);
-            il.EmitI4(size);
-            _e.LoadTemp(value, IrType.I32);
-            _e.LoadContext();
-            il.Emit(OpCodes.Ldfld, IlEmitter.FieldWriteSlow);
-            il.EmitCalli(OpCodes.Calli, CallingConventions.Standard, typeof(void), WriteSlowParameters, null);
+            if (size == 8)
+            {
+                _e.LoadTemp(value, IrType.I64);
+                il.Emit(OpCodes.Call, WriteSlow64);
+            }
+            else
+            {
+                il.EmitI4(size);
+                _e.LoadTemp(value, IrType.I32);
+                _e.LoadContext();
+                il.Emit(OpCodes.Ldfld, IlEmitter.FieldWriteSlow);
+                il.EmitCalli(OpCodes.Calli, CallingConventions.Standard, typeof(void), WriteSlowParameters, null);
+            }
             // if (Status != OK) { if (Status == Fault) goto fault; storedInInsn = 1; }
             il.MarkLabel(checkStatus);
             _e.LoadContext();
@@ -131,8 +147,14 @@ internal sealed class SoftTlbEmitter
         il.Emit(OpCodes.Add);
         il.Emit(OpCodes.Stloc, _e.TlbEntry!);
 
+        // 8 bytes: the test on the last word (4-byte aligned, and in the entry's page).
         _e.LoadTemp(addr, IrType.I32);
-        il.EmitI4((int)(SoftTlbLayout.PageMask | (uint)(size - 1)));
+        if (size == 8)
+        {
+            il.EmitI4(4);
+            il.Emit(OpCodes.Add);
+        }
+        il.EmitI4((int)(SoftTlbLayout.PageMask | (uint)(Math.Min(size, 4) - 1)));
         il.Emit(OpCodes.And);
         il.Emit(OpCodes.Ldloc, _e.TlbEntry!);
         il.EmitAddOffset(SoftTlbLayout.OffsetTag);

@@ -70,11 +70,12 @@ internal sealed unsafe class InterpretedBlock : CompiledBlock
                     else *(ulong*)(state + ins.Imm) = t[ins.A];
                     break;
                 case Opcode.Load:
-                    t[ins.Dst] = GuestMemoryAccess.Read(ctx, (uint)t[ins.A], ins.Size);
+                    t[ins.Dst] = ins.Size == 8 ? GuestMemoryAccess.Read64(ctx, (uint)t[ins.A]) : GuestMemoryAccess.Read(ctx, (uint)t[ins.A], ins.Size);
                     if (ctx->Status == RuntimeContext.StatusFault) return LeaveAtFault(ctx, state, insnPc, insnRetired);
                     break;
                 case Opcode.Store:
-                    GuestMemoryAccess.Write(ctx, (uint)t[ins.A], ins.Size, (uint)t[ins.B]);
+                    if (ins.Size == 8) GuestMemoryAccess.Write64(ctx, (uint)t[ins.A], t[ins.B]);
+                    else GuestMemoryAccess.Write(ctx, (uint)t[ins.A], ins.Size, (uint)t[ins.B]);
                     if (ctx->Status != RuntimeContext.StatusOk)
                     {
                         if (ctx->Status == RuntimeContext.StatusFault) return LeaveAtFault(ctx, state, insnPc, insnRetired);

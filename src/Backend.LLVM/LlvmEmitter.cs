@@ -510,7 +510,9 @@ internal sealed unsafe partial class LlvmEmitter
         LLVMValueRef index = LLVMBuildAnd(_b, LLVMBuildLShr(_b, addr, I32(indexShift), NoName), I32(indexMaskScaled), NoName);
         LLVMValueRef entry = ByteOffset(tlb, LLVMBuildZExt(_b, index, _cx.I64, NoName));
         LLVMValueRef tag = Load(_cx.I32, ByteOffset(entry, I64(SoftTlbLayout.OffsetTag)), _cx.TbaaTlb);
-        LLVMValueRef masked = LLVMBuildAnd(_b, addr, I32(SoftTlbLayout.PageMask | (uint)(size - 1)), NoName);
+        // 8 bytes: the test on the last word (4-byte aligned, and in the entry's page).
+        LLVMValueRef tested = size == 8 ? LLVMBuildAdd(_b, addr, I32(4), NoName) : addr;
+        LLVMValueRef masked = LLVMBuildAnd(_b, tested, I32(SoftTlbLayout.PageMask | (uint)(Math.Min(size, 4) - 1)), NoName);
         CondBr(LLVMBuildICmp(_b, LLVMIntPredicate.EQ, masked, tag, NoName), hit, miss, _cx.Likely);
         return entry;
     }
@@ -524,7 +526,7 @@ internal sealed unsafe partial class LlvmEmitter
         return LLVMBuildGEP2(_b, _cx.I8, addend, idx, 1, NoName);
     }
 
-    private LLVMTypeRef AccessType(int size) => size switch { 1 => _cx.I8, 2 => _cx.I16, _ => _cx.I32 };
+    private LLVMTypeRef AccessType(int size) => size switch { 1 => _cx.I8, 2 => _cx.I16, 4 => _cx.I32, _ => _cx.I64 };
 
     /// <summary>The context's native slow path, or the thunk to its managed one when unset.</summary>
     private LLVMValueRef SlowPath(LLVMValueRef ctx, ulong fieldOffset, nint thunk)
@@ -583,28 +585,56 @@ internal sealed unsafe partial class LlvmEmitter
     private void EmitGuestLoad(in IrInstruction ins)
     {
         int size = ins.Size;
+        IrType type = size == 8 ? IrType.I64 : IrType.I32;
         LLVMBasicBlockRef hit = NewBlock(), miss = NewBlock(), done = NewBlock();
         LLVMValueRef addr = LoadTemp(ins.A, IrType.I32);
         LLVMValueRef entry = TlbHitTest(_readTlb, addr, size, hit, miss);
 
         LLVMPositionBuilderAtEnd(_b, hit);
         LLVMValueRef v = Load(AccessType(size), HostAddress(entry, addr), _cx.TbaaGuest);
-        if (size != 4) v = LLVMBuildZExt(_b, v, _cx.I32, NoName);
-        StoreTemp(ins.Dst, v, IrType.I32);
+        if (size < 4) v = LLVMBuildZExt(_b, v, _cx.I32, NoName);
+        StoreTemp(ins.Dst, v, type);
         LLVMBuildBr(_b, done);
 
+        // The slow path in 4-byte pieces, the low one first (GuestMemoryAccess.ReadSlow64).
         LLVMPositionBuilderAtEnd(_b, miss);
+        LLVMValueRef value = ReadSlow(addr, Math.Min(size, 4));
+        if (size == 8)
+        {
+            LLVMBasicBlockRef high = NewBlock();
+            CondBr(IsFault(), FaultExit(), high, _cx.Unlikely);
+            LLVMPositionBuilderAtEnd(_b, high);
+            LLVMValueRef hi = ReadSlow(LLVMBuildAdd(_b, addr, I32(4), NoName), 4);
+            value = LLVMBuildOr(_b, LLVMBuildZExt(_b, value, _cx.I64, NoName),
+                LLVMBuildShl(_b, LLVMBuildZExt(_b, hi, _cx.I64, NoName), I64(32), NoName), NoName);
+        }
+        StoreTemp(ins.Dst, value, type);
+        CondBr(IsFault(), FaultExit(), done, _cx.Unlikely);
+
+        LLVMPositionBuilderAtEnd(_b, done);
+    }
+
+    private LLVMValueRef ReadSlow(LLVMValueRef addr, int size)
+    {
         LLVMValueRef* args = stackalloc LLVMValueRef[3];
         args[0] = _ctx;
         args[1] = addr;
         args[2] = I32((uint)size);
-        LLVMValueRef slow = CallPreserveMost(_readSlowType, SlowPathTrampoline(write: false), args, 3);
-        StoreTemp(ins.Dst, slow, IrType.I32);
-        CondBr(LLVMBuildICmp(_b, LLVMIntPredicate.EQ, LoadStatus(), I32(RuntimeContext.StatusFault), NoName),
-            FaultExit(), done, _cx.Unlikely);
-
-        LLVMPositionBuilderAtEnd(_b, done);
+        return CallPreserveMost(_readSlowType, SlowPathTrampoline(write: false), args, 3);
     }
+
+    private void WriteSlow(LLVMValueRef addr, int size, LLVMValueRef value)
+    {
+        LLVMValueRef* args = stackalloc LLVMValueRef[4];
+        args[0] = _ctx;
+        args[1] = addr;
+        args[2] = I32((uint)size);
+        args[3] = value;
+        CallPreserveMost(_writeSlowType, SlowPathTrampoline(write: true), args, 4);
+    }
+
+    private LLVMValueRef IsFault() =>
+        LLVMBuildICmp(_b, LLVMIntPredicate.EQ, LoadStatus(), I32(RuntimeContext.StatusFault), NoName);
 
     /// <summary>A store keeps the interpreter's code-modified protocol: a non-OK status after it
     /// is a fault (leave) or "translated code was written" (set storedInInsn, checked at the next
@@ -616,22 +646,32 @@ internal sealed unsafe partial class LlvmEmitter
         LLVMBasicBlockRef hit = NewBlock(), miss = NewBlock(), check = NewBlock(), notOk = NewBlock(),
             modified = NewBlock(), done = NewBlock();
         LLVMValueRef addr = LoadTemp(ins.A, IrType.I32);
-        LLVMValueRef value = LoadTemp(ins.B, IrType.I32);
+        LLVMValueRef value = LoadTemp(ins.B, size == 8 ? IrType.I64 : IrType.I32);
         LLVMValueRef entry = TlbHitTest(_writeTlb, addr, size, hit, miss);
 
         LLVMPositionBuilderAtEnd(_b, hit);
-        LLVMValueRef narrow = size == 4 ? value : LLVMBuildTrunc(_b, value, AccessType(size), NoName);
+        LLVMValueRef narrow = size is 4 or 8 ? value : LLVMBuildTrunc(_b, value, AccessType(size), NoName);
         Store(narrow, HostAddress(entry, addr), _cx.TbaaGuest);
         if (_hasHelperCall) LLVMBuildBr(_b, check);
         else LLVMBuildBr(_b, done);
 
+        // The slow path in 4-byte pieces, the low one first; a code-modified status from the
+        // first stays unless the second reports one of its own (GuestMemoryAccess.WriteSlow64).
         LLVMPositionBuilderAtEnd(_b, miss);
-        LLVMValueRef* args = stackalloc LLVMValueRef[4];
-        args[0] = _ctx;
-        args[1] = addr;
-        args[2] = I32((uint)size);
-        args[3] = value;
-        CallPreserveMost(_writeSlowType, SlowPathTrampoline(write: true), args, 4);
+        if (size == 8)
+        {
+            WriteSlow(addr, 4, LLVMBuildTrunc(_b, value, _cx.I32, NoName));
+            LLVMBasicBlockRef high = NewBlock();
+            CondBr(IsFault(), FaultExit(), high, _cx.Unlikely);
+            LLVMPositionBuilderAtEnd(_b, high);
+            LLVMValueRef first = LoadStatus();
+            WriteSlow(LLVMBuildAdd(_b, addr, I32(4), NoName), 4,
+                LLVMBuildTrunc(_b, LLVMBuildLShr(_b, value, I64(32), NoName), _cx.I32, NoName));
+            LLVMValueRef second = LoadStatus();
+            StoreStatus(LLVMBuildSelect(_b, LLVMBuildICmp(_b, LLVMIntPredicate.EQ, second, I32(RuntimeContext.StatusOk), NoName),
+                first, second, NoName));
+        }
+        else WriteSlow(addr, size, value);
         LLVMBuildBr(_b, check);
 
         LLVMPositionBuilderAtEnd(_b, check);

@@ -56,8 +56,9 @@ public sealed class IrBuilder
     public int LoadState(int offset, IrType type = IrType.I32) => EmitValue(Opcode.LoadState, type, imm: offset);
     public void StoreState(int offset, int value) => EmitVoid(Opcode.StoreState, _types[value], a: value, imm: offset);
 
-    public int Load(int size, int address) => EmitValue(Opcode.Load, IrType.I32, a: address, size: (byte)size);
-    public void Store(int size, int address, int value) => EmitVoid(Opcode.Store, IrType.I32, a: address, b: value, size: (byte)size);
+    /// <summary>A guest memory read of 1, 2, 4 (an I32) or 8 bytes (an I64).</summary>
+    public int Load(int size, int address) => EmitValue(Opcode.Load, size == 8 ? IrType.I64 : IrType.I32, a: address, size: (byte)size);
+    public void Store(int size, int address, int value) => EmitVoid(Opcode.Store, size == 8 ? IrType.I64 : IrType.I32, a: address, b: value, size: (byte)size);
 
     public static bool IsComparison(Opcode op) =>
         op is Opcode.Eq or Opcode.Ne or Opcode.ULt or Opcode.ULe or Opcode.SLt or Opcode.SLe;

@@ -34,8 +34,10 @@ public static class IrVerifier
             }
             switch (ins.Op)
             {
-                case Opcode.Load or Opcode.Store when ins.Size is not (1 or 2 or 4):
-                    Fail("memory access size must be 1, 2 or 4"); break;
+                case Opcode.Load or Opcode.Store when ins.Size is not (1 or 2 or 4 or 8)
+                    || ins.Type != (ins.Size == 8 ? IrType.I64 : IrType.I32)
+                    || (ins.Op == Opcode.Store && types[ins.B] != ins.Type):
+                    Fail("memory access: 1, 2 or 4 bytes as i32, or 8 as i64"); break;
                 case Opcode.Load or Opcode.Store when types[ins.A] != IrType.I32:
                     Fail("address must be i32"); break;
                 case Opcode.Shl or Opcode.Shr or Opcode.Sar when types[ins.B] != IrType.I32:

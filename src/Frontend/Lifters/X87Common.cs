@@ -106,20 +106,12 @@ internal static class X87Common
         return (ea, linear);
     }
 
-    public static int Read64(LiftContext cx, int linear)
-    {
-        IrBuilder b = cx.B;
-        int lo = cx.ReadMemory(4, linear);
-        int hi = cx.ReadMemory(4, b.Add(linear, b.Const(4)));
-        return b.Or(b.Unary(Opcode.ZextTo64, lo), b.Shl(b.Unary(Opcode.ZextTo64, hi), b.Const(32)));
-    }
+    /// <summary>An m64 operand (I64), one 8-byte access.</summary>
+    public static int Read64(LiftContext cx, int linear) => cx.ReadMemory(8, linear);
 
-    public static void Write64(LiftContext cx, int linear, int value)
-    {
-        IrBuilder b = cx.B;
-        cx.WriteMemory(4, linear, b.Unary(Opcode.Trunc, value));
-        cx.WriteMemory(4, b.Add(linear, b.Const(4)), b.Unary(Opcode.Trunc, b.Shr(value, b.Const(32))));
-    }
+    /// <summary>An m64 store: one 8-byte access (the caller has made sure that an operand that
+    /// crosses into a page that faults writes nothing).</summary>
+    public static void Write64(LiftContext cx, int linear, int value) => cx.WriteMemory(8, linear, value);
 
     /// <summary>Segment register number (ES CS SS DS FS GS) of the memory operand.</summary>
     public static int SegmentIndex(LiftContext cx) => cx.Insn.MemorySegment - Register.ES;

@@ -16,9 +16,11 @@ public enum Opcode : byte
     /// <summary>state[Imm] = A (width from the type of A).</summary>
     StoreState,
 
-    /// <summary>Dst (I32, zero-extended) = guest memory[A], Size bytes (1, 2 or 4). May fault.</summary>
+    /// <summary>Dst = guest memory[A], Size bytes: 1, 2 or 4 (I32, zero-extended) or 8 (I64).
+    /// May fault.</summary>
     Load,
-    /// <summary>guest memory[A] = low Size bytes of B. May fault.</summary>
+    /// <summary>guest memory[A] = low Size bytes of B (I32, or I64 for 8). May fault; an 8-byte
+    /// store that crosses into a page that faults may have written its low half.</summary>
     Store,
 
     // Integer arithmetic on I32 or I64 (both operands and the result have the instruction's type).

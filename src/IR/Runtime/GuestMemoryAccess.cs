@@ -37,4 +37,51 @@ public static unsafe class GuestMemoryAccess
         }
         ctx->WriteSlow(ctx, address, size, value);
     }
+
+    /// <summary>An 8-byte read (the x87's m64 operands): one access when it is 4-byte aligned
+    /// within one page (the hit test on its last word: aligned, and in the entry's page), else
+    /// two 4-byte reads through the slow path, the low one first (as two 4-byte loads would
+    /// fault).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static ulong Read64(RuntimeContext* ctx, uint address)
+    {
+        TlbEntry* e = ctx->ReadTlb + ((address >> SoftTlbLayout.PageBits) & SoftTlbLayout.IndexMask);
+        if (((address + 4) & (SoftTlbLayout.PageMask | 3)) == e->Tag) return *(ulong*)(e->Addend + (nint)address);
+        return ReadSlow64(ctx, address);
+    }
+
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    public static ulong ReadSlow64(RuntimeContext* ctx, uint address)
+    {
+        uint lo = ctx->ReadSlow(ctx, address, 4);
+        if (ctx->Status == RuntimeContext.StatusFault) return 0;
+        return lo | (ulong)ctx->ReadSlow(ctx, address + 4, 4) << 32;
+    }
+
+    /// <summary>An 8-byte write: one access, or two 4-byte slow writes (the low one first). The
+    /// caller makes sure an access that crosses into a page that faults writes nothing (the x87
+    /// lifters check the second page first).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static void Write64(RuntimeContext* ctx, uint address, ulong value)
+    {
+        TlbEntry* e = ctx->WriteTlb + ((address >> SoftTlbLayout.PageBits) & SoftTlbLayout.IndexMask);
+        if (((address + 4) & (SoftTlbLayout.PageMask | 3)) == e->Tag)
+        {
+            *(ulong*)(e->Addend + (nint)address) = value;
+            return;
+        }
+        WriteSlow64(ctx, address, value);
+    }
+
+    /// <summary>A write's status (code modified) stays for the caller's check; a fault in the
+    /// low half stops it.</summary>
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    public static void WriteSlow64(RuntimeContext* ctx, uint address, ulong value)
+    {
+        ctx->WriteSlow(ctx, address, 4, (uint)value);
+        if (ctx->Status == RuntimeContext.StatusFault) return;
+        int first = ctx->Status;
+        ctx->WriteSlow(ctx, address + 4, 4, (uint)(value >> 32));
+        if (ctx->Status == RuntimeContext.StatusOk) ctx->Status = first;
+    }
 }
