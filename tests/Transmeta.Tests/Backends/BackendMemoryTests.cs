@@ -58,6 +58,83 @@ public sealed class BackendMemoryTests
         }
     }
 
+    private static ulong PatternValue64(uint address) =>
+        PatternValue(address, 4) | (ulong)PatternValue(address + 4, 4) << 32;
+
+    [Theory]
+    // 4-byte aligned within a page: one access on the hit path.
+    [InlineData(RamBase + 0x10, 0)]
+    [InlineData(RamBase + 0x14, 0)]
+    [InlineData(RamBase + 0x3FF8, 0)]
+    // Not 4-byte aligned, or crossing into the next page (also when the first word is the
+    // page's last): two 4-byte reads through the slow path, the low one first.
+    [InlineData(RamBase + 0x12, 2)]
+    [InlineData(RamBase + 0xFFC, 2)]
+    [InlineData(RamBase + 0x1FFE, 2)]
+    [InlineData(SlowPage + 0x20, 2)]
+    public void EightByteLoads(uint address, int slowCalls)
+    {
+        foreach (bool constAddress in new[] { false, true })
+        {
+            IrBuilder ir = BackendRunner.NewBuilder();
+            ir.InsnStart(0x8000, 0);
+            int a = constAddress ? ir.Const(address) : ir.LoadState(R(0));
+            ir.StoreState(Q(0), ir.Load(8, a));
+            ir.Exit(BlockExit.Jump, 1);
+            using BackendTestMachine m = BackendRunner.RunAll(ir.Finish(0x8000), s => s.Set32(R(0), address), out int exit);
+            Assert.Equal(BlockExit.Jump, exit);
+            Assert.Equal(PatternValue64(address), m.Get64(Q(0)));
+            Assert.Equal(slowCalls, m.ReadSlowCalls);
+        }
+    }
+
+    [Theory]
+    [InlineData(RamBase + 0x200, 0)]
+    [InlineData(RamBase + 0x3FF8, 0)]
+    [InlineData(RamBase + 0x202, 2)]   // misaligned
+    [InlineData(RamBase + 0x1FFC, 2)]  // crosses a page
+    [InlineData(SlowPage + 0x40, 2)]   // not in the write TLB
+    public void EightByteStores(uint address, int slowCalls)
+    {
+        IrBuilder ir = BackendRunner.NewBuilder();
+        ir.InsnStart(0x9000, 0);
+        ir.Store(8, ir.LoadState(R(0)), ir.LoadState(Q(0), IrType.I64));
+        ir.Exit(BlockExit.Jump, 1);
+        using BackendTestMachine m = BackendRunner.RunAll(ir.Finish(0x9000), s =>
+        {
+            s.Set32(R(0), address);
+            s.Set64(Q(0), 0x1122_3344_5566_7788);
+        }, out int exit);
+        Assert.Equal(BlockExit.Jump, exit);
+        Assert.Equal(slowCalls, m.WriteSlowCalls);
+        Assert.Equal(Pattern(address - 1), m.RamByte(address - 1));
+        for (int i = 0; i < 8; i++)
+            Assert.Equal((byte)(0x1122_3344_5566_7788UL >> (8 * i)), m.RamByte(address + (uint)i));
+        Assert.Equal(Pattern(address + 8), m.RamByte(address + 8));
+    }
+
+    [Fact]
+    public void EightByteLoadFaultsOnItsSecondPage()
+    {
+        // The low word is RAM's last; the high one is past it (unmapped).
+        uint address = RamBase + RamSize - 4;
+        IrBuilder ir = BackendRunner.NewBuilder();
+        ir.InsnStart(0x00401000, 0);
+        ir.StoreState(Q(0), ir.Load(8, ir.LoadState(R(0))));
+        ir.StoreState(PcOffset, ir.Const(0x00401003));
+        ir.Exit(BlockExit.Jump, 1);
+        using BackendTestMachine m = BackendRunner.RunAll(ir.Finish(0x00401000), s =>
+        {
+            s.Set32(R(0), address);
+            s.Set64(Q(0), 0xAAAA);
+        }, out int exit);
+        Assert.Equal(BlockExit.Fault, exit);
+        Assert.Equal(0x00401000u, m.Pc);
+        Assert.Equal(0xAAAAul, m.Get64(Q(0)));
+        Assert.Equal(RamBase + RamSize, m.Get32(FaultAddressOffset));
+        Assert.Equal(2, m.ReadSlowCalls); // the low word was read first
+    }
+
     [Fact]
     public void LoadsZeroExtend()
     {
