@@ -15,7 +15,7 @@ public sealed class IrInterpreter : IBlockCompiler
 {
     /// <summary>An x87 FADD inline was about 130 IR operations when this was measured (soft-float
     /// IR, before ExtArith); interpreted one at a time that was several times slower than the
-    /// helper call it replaces. Not measured again since the inline paths shrank to 30-75.</summary>
+    /// helper call it replaces. Not measured again since the inline paths shrank to 25-60.</summary>
     public bool Interprets => true;
 
     public string Name => "interp";

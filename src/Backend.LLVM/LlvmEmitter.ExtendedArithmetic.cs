@@ -21,9 +21,10 @@ namespace Transmeta.Backend.LLVM;
 /// helpers that touch state, loads of the field); at entry, and after such helpers, flags the
 /// host holds that the field does not (the guest cleared them since) are cleared (FNCLEX, a
 /// slow instruction, needed only then);</item>
-/// <item>the rounding direction (RoundedUp, the x87's C1) is a call to a pure function of the
-/// operands and the result (<see cref="RoundingDirection"/>): LLVM drops it where the guest
-/// overwrites C1 before anything observes it, which is almost everywhere;</item>
+/// <item>the rounding direction (<see cref="Opcode.ExtSetRoundedUp"/>, the x87's C1) is kept
+/// pending, as the operation and its operands, and computed by a pure function of the operands
+/// and the result (<see cref="RoundingDirection"/>) only where the field is loaded or written
+/// back; LLVM drops it where the guest overwrites C1 first, which is almost everywhere;</item>
 /// <item>an operand that is the result of an earlier operation (its significand and
 /// sign/exponent parts, in the same straight-line run of code) is taken as the host value it
 /// was, without a round trip through integers.</item>

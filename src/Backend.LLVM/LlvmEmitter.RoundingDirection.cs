@@ -6,12 +6,13 @@ using Ext = Transmeta.IR.ExtendedArithmetic;
 namespace Transmeta.Backend.LLVM;
 
 /// <summary>
-/// The RoundedUp part of <see cref="Opcode.ExtArith"/> (the x87's C1) for the host-computed
-/// results: the host unit reports it only in its status word, which the next instruction
-/// overwrites, so it is derived from the operands and the result, by one internal function per
-/// operation, <c>i32 (aSig, aSignExp, bSig, bSignExp, rSig, rSignExp)</c>, that is pure and
-/// never inlined: a call whose result nothing observes is deleted, and one observed only on a
-/// cold path can be sunk into it. Inside, the common range is derived exactly:
+/// <see cref="Opcode.ExtSetRoundedUp"/> (the x87's C1) for the host-computed results: the host
+/// unit reports the rounding direction only in its status word, which the next instruction
+/// overwrites, so it is derived from the operands and the result. The field keeps it pending (the
+/// operation and its six arguments, in allocas) and computes it where the field is loaded or
+/// written back, by one internal function per operation, <c>i32 (aSig, aSignExp, bSig,
+/// bSignExp, rSig, rSignExp)</c>, pure and never inlined: where the bit is masked off, LLVM
+/// deletes the call. Inside, the common range is derived exactly:
 /// <list type="bullet">
 /// <item>Add (Sub adds the negated operand): TwoSum (Knuth; five more additions, exact in any
 /// binary format rounding to nearest): rounded up in magnitude when the rounding error and the

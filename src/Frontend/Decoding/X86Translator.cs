@@ -23,7 +23,7 @@ public sealed class X86Translator
     public const int MaxInstructions = 64;
 
     /// <summary>A block ends after the instruction that takes its IR past this many operations
-    /// (before the passes). The inline x87 paths are 30-75 operations an instruction (they were
+    /// (before the passes). The inline x87 paths are 25-60 operations an instruction (they were
     /// 50-150 when the arithmetic was soft-float IR, before ExtArith), and an
     /// IL method past about 8,000 local references or 2,000 basic blocks is compiled by the .NET
     /// JIT without optimization (MinOpts): 30 such instructions in one block were 2.5× slower.

@@ -13,7 +13,9 @@ namespace Transmeta.Frontend.Fpu;
 /// </summary>
 internal static unsafe class ExtendedGeneralCase
 {
+#pragma warning disable CA2255 // a module initializer in a library is the point here: no IR runs before it
     [ModuleInitializer]
+#pragma warning restore CA2255
     internal static void Register() =>
         ExtendedOperation.RegisterGeneralCase(&Evaluate,
             (nint)(delegate* unmanaged[Cdecl]<int, ulong, uint, ulong, uint, ExtendedArithmetic.Result>)&EvaluateNative);
