@@ -46,6 +46,4 @@ public readonly record struct IeeeFormat(int FractionBits, int ExpBits)
     public static readonly IeeeFormat Double = new(52, 11);
 
     public int MaxExp => (1 << ExpBits) - 1;
-    public int Bias => (1 << (ExpBits - 1)) - 1;
-    public ulong MagnitudeMask => (1UL << (FractionBits + ExpBits)) - 1;
 }
