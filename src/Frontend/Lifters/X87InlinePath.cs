@@ -198,15 +198,13 @@ internal sealed class X87InlinePath
 
     /// <summary>Finishes the instruction: TOP moves by <paramref name="pops"/> (-1 a push), the
     /// status word gets the new TOP and C1: the rounding direction of the instruction's
-    /// arithmetic, if it had any (<see cref="Arith"/>), else 0, as the helpers' fast paths do,
-    /// with <paramref name="flags"/> (PE and C1 computed in IR; -1 for none) merged; then the
-    /// TOP hint and the last-instruction pointers.</summary>
-    public void Commit(int pops, ulong desc, int ea = -1, int flags = -1)
+    /// arithmetic, if it had any (<see cref="Arith"/>), else 0, as the helpers' fast paths do;
+    /// then the TOP hint and the last-instruction pointers.</summary>
+    public void Commit(int pops, ulong desc, int ea = -1)
     {
         Check();
         int top = Phys(pops);
         int fsw = _b.Or(_b.And(_b.LoadState(FpuState.OffFsw), ~(C1 | TopMask)), _b.Const((uint)top << TopShift));
-        if (flags >= 0) fsw = _b.Or(fsw, flags);
         _b.StoreState(FpuState.OffFsw, fsw);
         if (_roundedBy is { } r)
             _b.ExtSetRoundedUp(r.Op, FpuState.OffFsw, r.A.Sig, r.A.SignExp, r.B.Sig, r.B.SignExp);
