@@ -129,7 +129,7 @@ internal sealed unsafe partial class LlvmEmitter
         LLVMValueRef cleared = LLVMBuildAnd(_b, shadow, I32(~Ext.RoundedUp), NoName);
         if (_pendingKnown > 0)
         {
-            for (int i = 0; i < 6; i++) args[i] = LLVMBuildLoad2(_b, i % 2 == 0 ? _cx.I64 : _cx.I32, _pendingArgs[i], NoName);
+            LoadPendingArgs(args);
             return LLVMBuildOr(_b, cleared, CallRoundingDirection((ExtOp)(_pendingKnown - 1), args), NoName);
         }
         LLVMBuildStore(_b, shadow, _pendingResult);
@@ -139,12 +139,17 @@ internal sealed unsafe partial class LlvmEmitter
             LLVMBasicBlockRef compute = NewBlock(), next = NewBlock();
             LLVMBuildCondBr(_b, LLVMBuildICmp(_b, LLVMIntPredicate.EQ, pending, I32((uint)kind + 1), NoName), compute, next);
             LLVMPositionBuilderAtEnd(_b, compute);
-            for (int i = 0; i < 6; i++) args[i] = LLVMBuildLoad2(_b, i % 2 == 0 ? _cx.I64 : _cx.I32, _pendingArgs[i], NoName);
+            LoadPendingArgs(args);
             LLVMBuildStore(_b, LLVMBuildOr(_b, cleared, CallRoundingDirection(kind, args), NoName), _pendingResult);
             LLVMBuildBr(_b, next);
             LLVMPositionBuilderAtEnd(_b, next);
         }
         return LLVMBuildLoad2(_b, _cx.I32, _pendingResult, NoName);
+    }
+
+    private void LoadPendingArgs(LLVMValueRef* args)
+    {
+        for (int i = 0; i < 6; i++) args[i] = LLVMBuildLoad2(_b, i % 2 == 0 ? _cx.I64 : _cx.I32, _pendingArgs[i], NoName);
     }
 
     private LLVMValueRef CallRoundingDirection(ExtOp op, LLVMValueRef* args)

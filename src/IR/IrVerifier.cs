@@ -104,8 +104,8 @@ public static class IrVerifier
     }
 
     private static bool MayLeave(in IrInstruction ins, HelperTable helpers) =>
-        ins.Op is Opcode.Load or Opcode.Store or Opcode.Label or Opcode.Jump or Opcode.BranchIf or Opcode.Exit
-        || (ins.Op == Opcode.CallHelper && (helpers[ins.Aux].MayFault || helpers[ins.Aux].TouchesState));
+        ins.MayFault(helpers) || ins.Op is Opcode.Label or Opcode.Jump or Opcode.BranchIf or Opcode.Exit
+        || (ins.Op == Opcode.CallHelper && helpers[ins.Aux].TouchesState);
 
     /// <summary>ExtArith/ExtRaise operands: significand I64, sign/exponent I32, twice (unary
     /// operations repeat the first operand).</summary>

@@ -106,6 +106,11 @@ internal static class X87Common
         return (ea, linear);
     }
 
+    /// <summary>Checks that the byte at <paramref name="linear"/> can be written, by writing it
+    /// back unchanged: it faults where a write would, and changes nothing (how the stores that
+    /// must fault before any effect probe their pages).</summary>
+    public static void ProbeWrite(LiftContext cx, int linear) => cx.WriteMemory(1, linear, cx.ReadMemory(1, linear));
+
     /// <summary>An m64 operand (I64), one 8-byte access.</summary>
     public static int Read64(LiftContext cx, int linear) => cx.ReadMemory(8, linear);
 

@@ -94,7 +94,7 @@ internal static class X87Control
         // written (hardware writes nothing). Writing its last byte back unchanged checks that
         // page; the first piece checks the other (an image spans at most two pages).
         int last = b.Add(linear, b.Const(bytes - 1));
-        cx.WriteMemory(1, last, cx.ReadMemory(1, last));
+        X87Common.ProbeWrite(cx, last);
         int off = 0;
         for (; off + 4 <= bytes; off += 4)
             cx.WriteMemory(4, off == 0 ? linear : b.Add(linear, b.Const(off)), b.LoadState(FpuState.OffStage + off));
@@ -159,7 +159,7 @@ internal static class X87Control
         // The operand is 512 bytes, though only the first FxSize hold state: a page fault on its
         // last byte comes first, as on the host (written back unchanged).
         int last = b.Add(linear, b.Const(511));
-        cx.WriteMemory(1, last, cx.ReadMemory(1, last));
+        X87Common.ProbeWrite(cx, last);
         b.CallHelper(X87Common.Helpers.Control, b.Const64(Make(ControlOp.FxSave)), b.Const64(0));
         CopyOut(cx, linear, FpuImages.FxSize);
     }

@@ -359,7 +359,7 @@ public static class X87Lifters
             // the slow path (which checks both pages); within one page the probe faults or nothing.
             if (kind == StoreKind.M64Fp) p.FailUnless(b.ULe(b.And(linear, 0xFFFu), b.Const(0x1000u - 8)));
             p.Check();
-            cx.WriteMemory(1, linear, cx.ReadMemory(1, linear));
+            X87Common.ProbeWrite(cx, linear);
             var r = p.Arith(kind == StoreKind.M64Fp ? ExtOp.ToDouble : ExtOp.ToSingle, v, v);
             if (kind == StoreKind.M64Fp) X87Common.Write64(cx, linear, r.Sig);
             else cx.WriteMemory(4, linear, b.Unary(Opcode.Trunc, r.Sig));
@@ -380,9 +380,9 @@ public static class X87Lifters
         // page fault comes before the #MF (host). Its first and last bytes are written back
         // unchanged (the operand spans at most two pages).
         cx.MarkLabel(skipped);
-        cx.WriteMemory(1, linear, cx.ReadMemory(1, linear));
+        X87Common.ProbeWrite(cx, linear);
         int lastByte = b.Add(linear, b.Const((uint)(bytes - 1)));
-        cx.WriteMemory(1, lastByte, cx.ReadMemory(1, lastByte));
+        X87Common.ProbeWrite(cx, lastByte);
         cx.MarkLabel(done);
         b.CallHelper(helpers.StoreCommit, descTemp, b.Const(cx.Eip), ea);
     }
@@ -400,7 +400,7 @@ public static class X87Lifters
             int inPage = b.NewLabel();
             b.BranchIf(b.ULe(b.And(linear, 0xFFFu), b.Const((uint)(0x1000 - bytes))), inPage);
             int last = b.Add(linear, b.Const((uint)(bytes - 1)));
-            cx.WriteMemory(1, last, cx.ReadMemory(1, last));
+            X87Common.ProbeWrite(cx, last);
             cx.MarkLabel(inPage);
         }
         switch (kind)

@@ -8,10 +8,14 @@ namespace Transmeta.IR;
 /// </summary>
 public static unsafe class GuestMemoryAccess
 {
+    /// <summary>The soft-TLB entry that maps <paramref name="address"/>'s page, if any does.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static TlbEntry* Entry(TlbEntry* tlb, uint address) => tlb + ((address >> SoftTlbLayout.PageBits) & SoftTlbLayout.IndexMask);
+
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static uint Read(RuntimeContext* ctx, uint address, int size)
     {
-        TlbEntry* e = ctx->ReadTlb + ((address >> SoftTlbLayout.PageBits) & SoftTlbLayout.IndexMask);
+        TlbEntry* e = Entry(ctx->ReadTlb, address);
         if ((address & (SoftTlbLayout.PageMask | (uint)(size - 1))) == e->Tag)
         {
             byte* p = (byte*)(e->Addend + (nint)address);
@@ -23,7 +27,7 @@ public static unsafe class GuestMemoryAccess
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static void Write(RuntimeContext* ctx, uint address, int size, uint value)
     {
-        TlbEntry* e = ctx->WriteTlb + ((address >> SoftTlbLayout.PageBits) & SoftTlbLayout.IndexMask);
+        TlbEntry* e = Entry(ctx->WriteTlb, address);
         if ((address & (SoftTlbLayout.PageMask | (uint)(size - 1))) == e->Tag)
         {
             byte* p = (byte*)(e->Addend + (nint)address);
@@ -45,7 +49,7 @@ public static unsafe class GuestMemoryAccess
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static ulong Read64(RuntimeContext* ctx, uint address)
     {
-        TlbEntry* e = ctx->ReadTlb + ((address >> SoftTlbLayout.PageBits) & SoftTlbLayout.IndexMask);
+        TlbEntry* e = Entry(ctx->ReadTlb, address);
         if (((address + 4) & (SoftTlbLayout.PageMask | 3)) == e->Tag) return *(ulong*)(e->Addend + (nint)address);
         return ReadSlow64(ctx, address);
     }
@@ -64,7 +68,7 @@ public static unsafe class GuestMemoryAccess
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static void Write64(RuntimeContext* ctx, uint address, ulong value)
     {
-        TlbEntry* e = ctx->WriteTlb + ((address >> SoftTlbLayout.PageBits) & SoftTlbLayout.IndexMask);
+        TlbEntry* e = Entry(ctx->WriteTlb, address);
         if (((address + 4) & (SoftTlbLayout.PageMask | 3)) == e->Tag)
         {
             *(ulong*)(e->Addend + (nint)address) = value;
