@@ -357,7 +357,7 @@ public static class X87Lifters
             // is computed (Opcode.ExtRaise): so the page is probed for the write first, by writing
             // the operand's first byte back. An operand that crosses into the next page takes
             // the slow path (which checks both pages); within one page the probe faults or nothing.
-            if (kind == StoreKind.M64Fp) p.FailUnless(b.ULe(b.And(linear, 0xFFFu), b.Const(0x1000u - 8)));
+            p.FailUnless(b.ULe(b.And(linear, 0xFFFu), b.Const((uint)(0x1000 - bytes))));
             p.Check();
             X87Common.ProbeWrite(cx, linear);
             var r = p.Arith(kind == StoreKind.M64Fp ? ExtOp.ToDouble : ExtOp.ToSingle, v, v);
