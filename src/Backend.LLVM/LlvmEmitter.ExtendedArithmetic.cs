@@ -38,8 +38,9 @@ internal sealed unsafe partial class LlvmEmitter
 
     /// <summary>Results since the last label (later code in the run is dominated by them).</summary>
     private readonly Dictionary<ExtKey, ExtResult> _extResults = new();
-    /// <summary>Temporaries holding a significand / sign-exponent part, by the operation they came from.</summary>
-    private readonly Dictionary<int, ExtKey> _extSigTemps = new(), _extSignExpTemps = new();
+    /// <summary>Temporaries holding a significand / sign-exponent part of a host value (an
+    /// operation's result, or an extended register's value), by that value.</summary>
+    private readonly Dictionary<int, LLVMValueRef> _hostSig = new(), _hostSignExp = new();
     private int[]? _definedAt;
     /// <summary>The state field the block's ExtRaise instructions name (one per block), or -1.</summary>
     private long _raisedOffset = -1;
@@ -48,8 +49,9 @@ internal sealed unsafe partial class LlvmEmitter
     private void ForgetExtendedResults()
     {
         _extResults.Clear();
-        _extSigTemps.Clear();
-        _extSignExpTemps.Clear();
+        _hostSig.Clear();
+        _hostSignExp.Clear();
+        _extRegisterValues.Clear();
     }
 
     /// <summary>Called by the constructor for each ExtArith/ExtRaise: the function gets strict
@@ -82,11 +84,11 @@ internal sealed unsafe partial class LlvmEmitter
         {
             case ExtPart.Significand:
                 StoreTemp(ins.Dst, r.Sig, IrType.I64);
-                if (ins.Dst >= 0 && !r.Value.IsNull) _extSigTemps[ins.Dst] = key;
+                if (!r.Value.IsNull) NoteHostPart(ins.Dst, r.Value, significand: true);
                 break;
             default:
                 StoreTemp(ins.Dst, r.SignExp, IrType.I32);
-                if (ins.Dst >= 0 && !r.Value.IsNull) _extSignExpTemps[ins.Dst] = key;
+                if (!r.Value.IsNull) NoteHostPart(ins.Dst, r.Value, significand: false);
                 break;
         }
     }
@@ -165,16 +167,21 @@ internal sealed unsafe partial class LlvmEmitter
     private LLVMTypeRef I128 => LLVMIntTypeInContext(_cx.Ref, 128);
 
     /// <summary>The operand in significand temporary <paramref name="sigTemp"/> and sign/exponent
-    /// <paramref name="signExpTemp"/> as a host value: the earlier result itself when both are its
-    /// parts (seen through the 16-bit mask a reader may put on the sign/exponent), else the two
-    /// halves put together.</summary>
-    private LLVMValueRef ToHost(int sigTemp, int signExpTemp)
+    /// <paramref name="signExpTemp"/> as a host value: the value itself when both are its parts,
+    /// else the two halves put together.</summary>
+    private LLVMValueRef ToHost(int sigTemp, int signExpTemp) =>
+        HostValueOf(sigTemp, signExpTemp) ?? Fp80FromBits(LoadTemp(sigTemp, IrType.I64), LoadTemp(signExpTemp, IrType.I32));
+
+    /// <summary>The host value whose two parts the temporaries hold (seen through the 16-bit mask
+    /// a reader may put on the sign/exponent), if this straight run of code made them so.</summary>
+    private LLVMValueRef? HostValueOf(int sigTemp, int signExpTemp) =>
+        _hostSig.TryGetValue(sigTemp, out LLVMValueRef fromSig)
+        && _hostSignExp.TryGetValue(ThroughLowMask(signExpTemp), out LLVMValueRef fromSignExp)
+        && fromSig.Handle == fromSignExp.Handle ? fromSig : null;
+
+    private void NoteHostPart(int temp, LLVMValueRef value, bool significand)
     {
-        if (_extSigTemps.TryGetValue(sigTemp, out ExtKey fromSig)
-            && _extSignExpTemps.TryGetValue(ThroughLowMask(signExpTemp), out ExtKey fromSignExp)
-            && fromSig == fromSignExp && _extResults.TryGetValue(fromSig, out ExtResult earlier))
-            return earlier.Value;
-        return Fp80FromBits(LoadTemp(sigTemp, IrType.I64), LoadTemp(signExpTemp, IrType.I32));
+        if (temp >= 0) (significand ? _hostSig : _hostSignExp)[temp] = value;
     }
 
     /// <summary>An extended value from its significand (i64) and sign/exponent (low 16 bits of an i32).</summary>
@@ -189,6 +196,17 @@ internal sealed unsafe partial class LlvmEmitter
     /// <summary>The temporary that <paramref name="temp"/> masks to its low 16 bits (or more), or itself.</summary>
     private int ThroughLowMask(int temp)
     {
+        if (temp < 0 || DefinedAt(temp) < 0) return temp;
+        ref readonly IrInstruction def = ref _block.Span[DefinedAt(temp)];
+        if (def.Op != Opcode.And) return temp;
+        if (_isConst[def.B] && (_constValue[def.B] & 0xFFFF) == 0xFFFF) return def.A;
+        if (_isConst[def.A] && (_constValue[def.A] & 0xFFFF) == 0xFFFF) return def.B;
+        return temp;
+    }
+
+    /// <summary>The index of the instruction that assigns <paramref name="temp"/> (each is assigned once), or -1.</summary>
+    private int DefinedAt(int temp)
+    {
         if (_definedAt is null)
         {
             _definedAt = new int[_block.TempCount];
@@ -197,12 +215,7 @@ internal sealed unsafe partial class LlvmEmitter
             for (int i = 0; i < all.Length; i++)
                 if (all[i].HasDst) _definedAt[all[i].Dst] = i;
         }
-        if (temp < 0 || _definedAt[temp] < 0) return temp;
-        ref readonly IrInstruction def = ref _block.Span[_definedAt[temp]];
-        if (def.Op != Opcode.And) return temp;
-        if (_isConst[def.B] && (_constValue[def.B] & 0xFFFF) == 0xFFFF) return def.A;
-        if (_isConst[def.A] && (_constValue[def.A] & 0xFFFF) == 0xFFFF) return def.B;
-        return temp;
+        return _definedAt[temp];
     }
 
     private (LLVMValueRef Sig, LLVMValueRef SignExp) FromHost(LLVMValueRef value)

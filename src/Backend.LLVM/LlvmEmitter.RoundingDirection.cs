@@ -44,6 +44,43 @@ internal sealed unsafe partial class LlvmEmitter
     /// (its ExtOp + 1), or nothing (0: control may arrive from several places).</summary>
     private int _pendingKnown;
 
+    /// <summary>Per temporary: whether some use of it can see its RoundedUp bit (null: no
+    /// field has a rounding direction).</summary>
+    private bool[]? _roundedUpObserved;
+
+    private bool RoundedUpObserved(int temp) => _roundedUpObserved is null || _roundedUpObserved[temp];
+
+    /// <summary>
+    /// The temporaries whose RoundedUp bit some instruction can observe. A load of the field whose
+    /// every use masks that bit off (an AND with a constant without it, a logical right shift past
+    /// it) needs no pending direction computed. The x87 lifters read the status word at every
+    /// block entry (the TOP and ES checks) and at every instruction (to write it back with C1
+    /// cleared), and LLVM cannot see through the merge of a loop header that the bit is dead
+    /// there: a loop whose last operation was an addition called the direction function on every
+    /// iteration.
+    /// </summary>
+    private static bool[] TempsWhoseRoundedUpBitIsObserved(IrBlock block, bool[] isConst, ulong[] constValue)
+    {
+        var observed = new bool[block.TempCount];
+        bool Masks(int t) => t >= 0 && isConst[t] && (constValue[t] & Ext.RoundedUp) == 0;
+        foreach (ref readonly IrInstruction ins in block.Span)
+        {
+            for (int k = 0; k < ins.OperandCount; k++)
+            {
+                int t = ins.Operand(k);
+                if (t < 0) continue;
+                bool ignores = ins.Op switch
+                {
+                    Opcode.And => Masks(k == 0 ? ins.B : ins.A),
+                    Opcode.Shr => k == 0 && isConst[ins.B] && constValue[ins.B] > 9 && ins.Type == IrType.I32,
+                    _ => false,
+                };
+                if (!ignores) observed[t] = true;
+            }
+        }
+        return observed;
+    }
+
     private void NoteRoundedUpField(in IrInstruction ins)
     {
         if (_roundedUpOffset >= 0 && _roundedUpOffset != ins.Imm)

@@ -110,6 +110,8 @@ internal sealed unsafe partial class LlvmEmitter
         }
 
         foreach ((long offset, IrType type) in ShadowedFields(block)) _shadows[offset] = (default, type);
+        FindExtendedRegisters();
+        if (_roundedUpOffset >= 0) _roundedUpObserved = TempsWhoseRoundedUpBitIsObserved(block, _isConst, _constValue);
         Emit();
     }
 
@@ -180,6 +182,7 @@ internal sealed unsafe partial class LlvmEmitter
             LLVMBuildStore(_b, LLVMConstInt(_cx.I1, 0, 0), _dirty[offset]);
         }
         MakePendingSlots();
+        MakeExtendedRegisterSlots();
         Reload();
         _insnPc = LLVMBuildAlloca(_b, _cx.I32, NoName);
         _insnRetired = LLVMBuildAlloca(_b, _cx.I32, NoName);
@@ -214,6 +217,12 @@ internal sealed unsafe partial class LlvmEmitter
                 ForgetExtendedResults();
                 ForgetPendingKind();
             }
+            if (ins.Op == Opcode.StoreState
+                && TryStoreExtendedRegister(ins, i + 1 < code.Length ? code[i + 1] : default, out bool fused))
+            {
+                if (fused) i++;
+                continue;
+            }
             EmitInstruction(ins);
         }
         // A verified block ends with a terminator; this keeps the function valid for any block.
@@ -222,7 +231,7 @@ internal sealed unsafe partial class LlvmEmitter
 
     /// <summary>A guest state field as the IR sees it: its shadow or memory, with what the
     /// extended-precision operations keep pending for it (host flags, a rounding direction).</summary>
-    private LLVMValueRef LoadStateValue(long offset, IrType type)
+    private LLVMValueRef LoadStateValue(long offset, IrType type, bool roundedUpObserved = true)
     {
         if (!_shadows.TryGetValue(offset, out var shadow))
         {
@@ -230,7 +239,7 @@ internal sealed unsafe partial class LlvmEmitter
             return type == IrType.I32 ? WithHostFlags(offset, loaded) : loaded;
         }
         LLVMValueRef v = LLVMBuildLoad2(_b, TypeOf(type), shadow.Slot, NoName);
-        return type == IrType.I32 ? Materialize(offset, v) : v;
+        return type == IrType.I32 && roundedUpObserved ? Materialize(offset, v) : v;
     }
 
     private void StoreStateValue(long offset, LLVMValueRef value, IrType type)
@@ -264,7 +273,8 @@ internal sealed unsafe partial class LlvmEmitter
                 break; // immediates at each use
 
             case Opcode.LoadState:
-                StoreTemp(ins.Dst, LoadStateValue(ins.Imm, type), type);
+                if (TryLoadExtendedRegister(ins)) break;
+                StoreTemp(ins.Dst, LoadStateValue(ins.Imm, type, RoundedUpObserved(ins.Dst)), type);
                 break;
             case Opcode.StoreState:
                 StoreStateValue(ins.Imm, LoadTemp(ins.A, type), type);
@@ -900,6 +910,7 @@ internal sealed unsafe partial class LlvmEmitter
     /// <summary>Stores the shadowed state fields the block has stored so far (their dirty flags).</summary>
     private void WriteBackDirty()
     {
+        WriteBackExtendedRegisters();
         foreach ((long offset, (LLVMValueRef slot, IrType type)) in _shadows)
         {
             LLVMBasicBlockRef store = NewBlock(), next = NewBlock();
@@ -916,6 +927,7 @@ internal sealed unsafe partial class LlvmEmitter
     /// <summary>Loads every shadowed state field from guest state.</summary>
     private void Reload()
     {
+        ReloadExtendedRegisters();
         foreach ((long offset, (LLVMValueRef slot, IrType type)) in _shadows)
         {
             LLVMBuildStore(_b, Load(TypeOf(type), StatePointer((ulong)offset), _cx.TbaaState), slot);

@@ -23,7 +23,7 @@ public sealed class TieredCompilation : IDisposable
 {
     private readonly Tier[] _tiers;
     /// <summary>Per tier (index 0 unused: the first tier compiles on the dispatcher's thread).</summary>
-    private readonly BlockingCollection<CachedBlock>[] _requests;
+    private readonly HottestFirstQueue[] _requests;
     private readonly ConcurrentQueue<(CachedBlock Block, int Tier, CompiledBlock? Code, Exception? Error)> _done = new();
     private readonly Thread[] _workers;
     private volatile int _completed;
@@ -41,12 +41,12 @@ public sealed class TieredCompilation : IDisposable
         FirstDeclineReason = new string?[_tiers.Length];
         BlockCompileMs = new List<double>[_tiers.Length];
         for (int i = 0; i < _tiers.Length; i++) BlockCompileMs[i] = new List<double>();
-        _requests = new BlockingCollection<CachedBlock>[_tiers.Length];
+        _requests = new HottestFirstQueue[_tiers.Length];
         _workers = new Thread[_tiers.Length];
         for (int i = 1; i < _tiers.Length; i++)
         {
             int tier = i;
-            _requests[i] = new BlockingCollection<CachedBlock>();
+            _requests[i] = new HottestFirstQueue();
             _workers[i] = new Thread(() => Work(tier))
             {
                 IsBackground = true, Name = $"tier {_tiers[i].Compiler.Name} compiler", Priority = ThreadPriority.BelowNormal,
@@ -152,7 +152,7 @@ public sealed class TieredCompilation : IDisposable
 
     private void Work(int tier)
     {
-        foreach (CachedBlock block in _requests[tier].GetConsumingEnumerable())
+        while (_requests[tier].TryTake(out CachedBlock block))
         {
             CompiledBlock? code = null;
             Exception? error = null;

@@ -95,4 +95,43 @@ public sealed unsafe class X87InlineTests
         Assert.Equal(0x3FFFu, r.Read32(Data + 0x38) & 0xFFFF);
         Assert.True(r.SlowExits >= 1);
     }
+
+    /// <summary>
+    /// Registers carried around a loop: FADD writes a whole register, FCHS only its sign, FXCH
+    /// moves two. The LLVM backend keeps such registers as host extended values across the
+    /// iterations and writes them back at the exit; the register file must then hold exactly what
+    /// the interpreter leaves, the two bytes after each 80-bit value included.
+    /// </summary>
+    [Theory]
+    [MemberData(nameof(Backends))]
+    public void RegistersCarriedAroundALoopAreWrittenBackExactly(string backend)
+    {
+        using var r = new SnippetRunner(TestBackends.Create(backend));
+        r.Run(a =>
+        {
+            Label loop = a.CreateLabel();
+            a.fninit();
+            a.fld1();               // R7 = 1
+            a.fldz();               // R6 = 0; ST0 = 0, ST1 = 1
+            a.mov(ecx, 5);
+            a.Label(ref loop);      // (x, y) -> (y, -(x + y)): (1, -1) (-1, -0) (-0, 1) (1, -1) (-1, -0)
+            a.fadd(st0, st1);
+            a.fchs();
+            a.fxch(st0, st1);
+            a.dec(ecx);
+            a.jnz(loop);
+            a.fst(__qword_ptr[Data]);
+            a.fxch(st0, st1);
+            a.fst(__qword_ptr[Data + 8]);
+            a.fxch(st0, st1);
+        });
+        Assert.Equal(-1, r.FaultVector);
+        Assert.Equal(0xBFF0_0000_0000_0000UL, (ulong)r.Read32(Data) | (ulong)r.Read32(Data + 4) << 32);     // -1
+        Assert.Equal(0x8000_0000_0000_0000UL, (ulong)r.Read32(Data + 8) | (ulong)r.Read32(Data + 12) << 32); // -0
+        Assert.Equal(6, FpuState.Top(Fpu(r)));
+        // Physical registers: R6 = ST0 = -1, R7 = ST1 = -0, 16 bytes each.
+        byte[] R(int i) => new ReadOnlySpan<byte>(Fpu(r) + FpuState.OffRegs + i * FpuState.RegSize, FpuState.RegSize).ToArray();
+        Assert.Equal(new byte[] { 0, 0, 0, 0, 0, 0, 0, 0x80, 0xFF, 0xBF, 0, 0, 0, 0, 0, 0 }, R(6));
+        Assert.Equal(new byte[] { 0, 0, 0, 0, 0, 0, 0, 0, 0, 0x80, 0, 0, 0, 0, 0, 0 }, R(7));
+    }
 }
