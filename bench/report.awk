@@ -50,6 +50,10 @@ NR == 1 { next }
     img = $1; e = $2
     if (!(img in seen)) { seen[img] = 1; order[++nimg] = img }
     key = img SUBSEP e
+    if ($5 == "size") { # the untimed run that measured the IL units' code size
+        if ($11 != "-" && $11 != "") nb[key] = nb[key] " " $11
+        next
+    }
     total[key]++
     if ($5 == "ok") {
         okn[key]++

@@ -91,4 +91,18 @@ public class RunCommandTests
                      "hypercall Out", "wall time", "guest MIPS" })
             Assert.Contains(key, err);
     }
+
+    /// <summary>The IL units' native code size costs a snapshot of the runtime's code map after
+    /// the guest ends, so --stats measures it only when asked (--code-size).</summary>
+    [Fact]
+    public void IlCodeSizeOnlyWithCodeSize()
+    {
+        var (status, err) = Run("run", GuestImageFiles.Image("hello"), "--stats", "--backend", "il");
+        Assert.Equal(1, status);
+        Assert.Contains("native code           - (the IL units' size needs --code-size)", err);
+
+        (status, err) = Run("run", GuestImageFiles.Image("hello"), "--stats", "--code-size", "--backend", "il");
+        Assert.Equal(1, status);
+        Assert.Matches(@"native code +[0-9]+\.[0-9] bytes/guest instruction", err);
+    }
 }
