@@ -53,6 +53,20 @@ public sealed class IrBuilder
     public int Const(int value) => Const((uint)value);
     public int Const64(ulong value) => EmitValue(Opcode.Const, IrType.I64, imm: (long)value);
 
+    /// <summary>Gives the I32 constant <paramref name="temp"/> another value: for a check emitted
+    /// early whose mask grows as later code is built.</summary>
+    public void SetConst(int temp, uint value)
+    {
+        for (int i = _count - 1; i >= 0; i--)
+        {
+            if (_code[i].Dst != temp) continue;
+            if (_code[i].Op != Opcode.Const) break;
+            _code[i].Imm = value;
+            return;
+        }
+        throw new InvalidOperationException($"t{temp} is not a constant of this block");
+    }
+
     public int LoadState(int offset, IrType type = IrType.I32) => EmitValue(Opcode.LoadState, type, imm: offset);
     public void StoreState(int offset, int value) => EmitVoid(Opcode.StoreState, _types[value], a: value, imm: offset);
 

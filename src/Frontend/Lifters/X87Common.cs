@@ -57,8 +57,15 @@ internal static class X87Common
         if (x87.Top < 0 || x87.Guarded || !X87InlinePath.Enabled) return;
         IrBuilder b = cx.B;
         int top = b.And(b.ShrImm(b.LoadState(FpuState.OffFsw), FpuBits.TopShift), 7u);
-        cx.ExitIf(b.Ne(top, b.Const(x87.Top)), BlockExit.Slow);
+        // With the stack check of the instructions that follow (X87StackTracking.TagCheck):
+        // (tags & full) != full || (tags & empty) != 0, the masks filled in as they are lifted.
+        int tags = b.LoadState(FpuState.OffTags);
+        var check = new X87StackTracking.StackCheck(b.Const(0u), b.Const(0u));
+        int missing = b.Ne(b.And(tags, check.FullMask), check.FullMask);
+        int occupied = b.And(tags, check.EmptyMask);
+        cx.ExitIf(b.Or(b.Or(b.Ne(top, b.Const(x87.Top)), missing), occupied), BlockExit.Slow);
         x87.Guarded = true;
+        x87.TagCheck = check;
     }
 
     /// <summary>The control word is 037F (round to nearest, 64-bit precision, every exception

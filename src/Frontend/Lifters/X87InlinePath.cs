@@ -66,12 +66,15 @@ internal sealed class X87InlinePath
 
     public void RequireDefaultControl() => X87Common.RequireDefaultControl(_cx);
     /// <summary>ST(i) is not empty (else the slow path: stack underflow); no check where an
-    /// earlier inline instruction of the block established it.</summary>
+    /// earlier inline instruction of the block established it, and none here where the TOP
+    /// guard's stack check covers it (<see cref="X87StackTracking.TagCheck"/>).</summary>
     public void RequireFull(int i)
     {
         uint bit = 1u << Phys(i);
         if ((_cx.X87.KnownFull & bit) != 0) return;
-        FailUnless(_b.And(Tags, bit));
+        // Known empty (popped earlier in the run): this instruction underflows; its own exit.
+        if (_cx.X87.TagCheck is { } check && (_cx.X87.KnownEmpty & bit) == 0) _b.SetConst(check.FullMask, check.Full |= bit);
+        else FailUnless(_b.And(Tags, bit));
         _cx.X87.KnownFull |= bit;
     }
 
@@ -80,7 +83,8 @@ internal sealed class X87InlinePath
     {
         uint bit = 1u << Phys(i);
         if ((_cx.X87.KnownEmpty & bit) != 0) return;
-        FailIf(_b.And(Tags, bit));
+        if (_cx.X87.TagCheck is { } check && (_cx.X87.KnownFull & bit) == 0) _b.SetConst(check.EmptyMask, check.Empty |= bit);
+        else FailIf(_b.And(Tags, bit));
         _cx.X87.KnownEmpty |= bit;
     }
 

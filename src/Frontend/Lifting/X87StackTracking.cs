@@ -50,7 +50,36 @@ public sealed class X87StackTracking
     public uint KnownFinite { get; set; }
 
     /// <summary>Forgets what inline instructions established about the registers.</summary>
-    public void ForgetRegisters() => KnownFull = KnownEmpty = KnownFinite = 0;
+    public void ForgetRegisters()
+    {
+        KnownFull = KnownEmpty = KnownFinite = 0;
+        TagCheck = null;
+    }
+
+    /// <summary>
+    /// The stack check of the instructions since the TOP guard: the physical registers they need
+    /// full (their operands) and empty (the ones a push fills), as two constants of one test made
+    /// at the guard, which grow as instructions are lifted. A register whose tag an earlier
+    /// instruction of the run changed is known (<see cref="KnownFull"/>, <see cref="KnownEmpty"/>)
+    /// and needs no check (or, known the other way, fails for certain: that instruction keeps
+    /// its own exit), so every other requirement is one on the tags at the guard, and one side
+    /// exit there covers the whole run instead of one per instruction. Each exit is a way out
+    /// that keeps every guest register alive until it (the LLVM backend's code was a quarter
+    /// slower with them). Should the test fail (a stack fault somewhere in the run), the block
+    /// leaves at the guard's instruction, which runs without the inline paths, and the next one
+    /// starts a block of its own: the run is then taken an instruction at a time up to the one
+    /// that faults, whose helper raises the fault, as it would have.
+    /// </summary>
+    public StackCheck? TagCheck { get; set; }
+
+    /// <summary>The two masks of <see cref="TagCheck"/>: their constants and values so far.</summary>
+    public sealed class StackCheck(int fullMask, int emptyMask)
+    {
+        public int FullMask { get; } = fullMask;
+        public int EmptyMask { get; } = emptyMask;
+        public uint Full { get; set; }
+        public uint Empty { get; set; }
+    }
 
     /// <summary>Set by an instruction lifted inline (it moved <see cref="Top"/> itself).</summary>
     public bool HandledInline { get; set; }
@@ -68,7 +97,7 @@ public sealed class X87StackTracking
     {
         Top = BlockEntryTop = entryTop;
         Guarded = ControlChecked = HandledInline = Touched = NoPendingException = false;
-        ForgetRegisters();
+        ForgetRegisters(); // and the stack check
     }
 
     /// <summary>After an x87 instruction lifted as a helper call: TOP moves as the instruction

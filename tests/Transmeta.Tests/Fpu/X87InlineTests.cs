@@ -134,4 +134,34 @@ public sealed unsafe class X87InlineTests
         Assert.Equal(new byte[] { 0, 0, 0, 0, 0, 0, 0, 0x80, 0xFF, 0xBF, 0, 0, 0, 0, 0, 0 }, R(6));
         Assert.Equal(new byte[] { 0, 0, 0, 0, 0, 0, 0, 0, 0, 0x80, 0, 0, 0, 0, 0, 0 }, R(7));
     }
+
+    /// <summary>
+    /// A register popped earlier in the block, then read: stack underflow (IE and SF, the
+    /// default NaN), although the register was full when the block was entered. The block's
+    /// stack check at its TOP guard tests the tags as they were on entry, so a requirement the
+    /// block itself has made false must keep an exit of its own (found by the differential
+    /// tester: FSTP ST(2), FDIV ST(7), ST(0)).
+    /// </summary>
+    [Theory]
+    [MemberData(nameof(Backends))]
+    public void AnOperandPoppedEarlierInTheBlockUnderflows(string backend)
+    {
+        using var r = new SnippetRunner(TestBackends.Create(backend));
+        r.Run(a =>
+        {
+            Label next = a.CreateLabel();
+            a.fninit();
+            a.fld1();                       // R7
+            a.fld1();                       // R6; TOP 6
+            a.jmp(next);                    // the rest is a block of its own, entered with R6 and R7 full
+            a.Label(ref next);
+            a.fstp(st0);                    // pops R6: TOP 7, R6 empty
+            a.fadd(st0, st7);               // ST(7) is R6: underflow
+            a.fstp(__qword_ptr[Data]);
+        });
+        Assert.Equal(-1, r.FaultVector);
+        Assert.Equal(0u, r.Read32(Data));
+        Assert.Equal(0xFFF8_0000u, r.Read32(Data + 4));  // the default NaN
+        Assert.Equal(FpuBits.IE | FpuBits.SF, FpuState.Fsw(Fpu(r)) & (FpuBits.IE | FpuBits.SF));
+    }
 }
