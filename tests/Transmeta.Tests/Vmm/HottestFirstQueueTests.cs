@@ -48,18 +48,18 @@ public class HottestFirstQueueTests
     }
 
     [Fact]
-    public void AWaitingTakerWakesOnAddAndOnCompletion()
+    public async Task AWaitingTakerWakesOnAddAndOnCompletion()
     {
         var queue = new HottestFirstQueue();
         CachedBlock block = Block(0x1000, 1);
-        var taker = Task.Run(() => queue.TryTake(out CachedBlock b) ? b : null);
-        Assert.False(taker.Wait(50)); // nothing to take yet
+        Task<CachedBlock?> taker = Task.Run(() => queue.TryTake(out CachedBlock b) ? b : null);
+        Assert.NotSame(taker, await Task.WhenAny(taker, Task.Delay(50))); // nothing to take yet
         queue.Add(block);
-        Assert.Same(block, taker.Result);
+        Assert.Same(block, await taker);
 
-        var waiting = Task.Run(() => queue.TryTake(out _));
-        Assert.False(waiting.Wait(50));
+        Task<bool> waiting = Task.Run(() => queue.TryTake(out _));
+        Assert.NotSame(waiting, await Task.WhenAny(waiting, Task.Delay(50)));
         queue.CompleteAdding();
-        Assert.False(waiting.Result);
+        Assert.False(await waiting);
     }
 }
