@@ -92,13 +92,11 @@ internal sealed unsafe partial class LlvmEmitter
     {
         foreach ((long o, (LLVMValueRef slot, LLVMValueRef dirty)) in _extRegisters)
         {
-            LLVMBasicBlockRef store = NewBlock(), next = NewBlock();
-            LLVMBuildCondBr(_b, LLVMBuildLoad2(_b, _cx.I1, dirty, NoName), store, next);
-            LLVMPositionBuilderAtEnd(_b, store);
-            Store(LLVMBuildLoad2(_b, Fp80, slot, NoName), StatePointer((ulong)o), _cx.TbaaState);
-            Store(LLVMConstInt(_cx.I16, 0, 0), StatePointer((ulong)o + 10), _cx.TbaaState);
-            LLVMBuildBr(_b, next);
-            LLVMPositionBuilderAtEnd(_b, next);
+            WhenDirty(dirty, () =>
+            {
+                Store(LLVMBuildLoad2(_b, Fp80, slot, NoName), StatePointer((ulong)o), _cx.TbaaState);
+                Store(LLVMConstInt(_cx.I16, 0, 0), StatePointer((ulong)o + 10), _cx.TbaaState);
+            });
         }
     }
 

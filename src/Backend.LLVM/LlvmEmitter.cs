@@ -913,15 +913,25 @@ internal sealed unsafe partial class LlvmEmitter
         WriteBackExtendedRegisters();
         foreach ((long offset, (LLVMValueRef slot, IrType type)) in _shadows)
         {
-            LLVMBasicBlockRef store = NewBlock(), next = NewBlock();
-            LLVMBuildCondBr(_b, LLVMBuildLoad2(_b, _cx.I1, _dirty[offset], NoName), store, next);
-            LLVMPositionBuilderAtEnd(_b, store);
-            LLVMValueRef value = LLVMBuildLoad2(_b, TypeOf(type), slot, NoName);
-            if (type == IrType.I32) value = Materialize(offset, value);
-            Store(value, StatePointer((ulong)offset), _cx.TbaaState);
-            LLVMBuildBr(_b, next);
-            LLVMPositionBuilderAtEnd(_b, next);
+            WhenDirty(_dirty[offset], () =>
+            {
+                LLVMValueRef value = LLVMBuildLoad2(_b, TypeOf(type), slot, NoName);
+                if (type == IrType.I32) value = Materialize(offset, value);
+                Store(value, StatePointer((ulong)offset), _cx.TbaaState);
+            });
         }
+    }
+
+    /// <summary>Emits <paramref name="writeBack"/> on a path of its own, taken when the i1 alloca
+    /// <paramref name="dirty"/> is set; the builder then continues after it.</summary>
+    private void WhenDirty(LLVMValueRef dirty, Action writeBack)
+    {
+        LLVMBasicBlockRef store = NewBlock(), next = NewBlock();
+        LLVMBuildCondBr(_b, LLVMBuildLoad2(_b, _cx.I1, dirty, NoName), store, next);
+        LLVMPositionBuilderAtEnd(_b, store);
+        writeBack();
+        LLVMBuildBr(_b, next);
+        LLVMPositionBuilderAtEnd(_b, next);
     }
 
     /// <summary>Loads every shadowed state field from guest state.</summary>
