@@ -158,6 +158,9 @@ internal sealed unsafe class IlEmitter
             case Opcode.Store:
                 _memory.EmitStore(ins, _analysis.FaultSite[i]);
                 break;
+            case Opcode.MemProbe: _memory.EmitProbe(ins); break;
+            case Opcode.HostLoad: _memory.EmitHostLoad(ins); break;
+            case Opcode.HostStore: _memory.EmitHostStore(ins); break;
 
             case Opcode.Add: Binary(ins, OpCodes.Add); break;
             case Opcode.Sub: Binary(ins, OpCodes.Sub); break;

@@ -27,6 +27,7 @@ internal sealed class SoftTlbEmitter
     private static readonly Type[] WriteSlowParameters = [IlEmitter.ContextPointer, typeof(uint), typeof(int), typeof(uint)];
     private static readonly MethodInfo ReadSlow64 = typeof(GuestMemoryAccess).GetMethod(nameof(GuestMemoryAccess.ReadSlow64))!;
     private static readonly MethodInfo WriteSlow64 = typeof(GuestMemoryAccess).GetMethod(nameof(GuestMemoryAccess.WriteSlow64))!;
+    private static readonly MethodInfo Probe = typeof(GuestMemoryAccess).GetMethod(nameof(GuestMemoryAccess.Probe))!;
 
     /// <summary>((addr >> PageBits) &amp; IndexMask) * EntrySize, folded into one shift and mask.</summary>
     private const int IndexShift = SoftTlbLayout.PageBits - 4;
@@ -129,6 +130,51 @@ internal sealed class SoftTlbEmitter
             il.Emit(OpCodes.Stloc, _e.StoredInInsn!);
             il.Emit(OpCodes.Br, done);
         });
+    }
+
+    /// <summary>MemProbe: a call to <see cref="GuestMemoryAccess.Probe"/>, which the JIT inlines
+    /// (its TLB test; the miss goes through the context).</summary>
+    public void EmitProbe(in IrInstruction ins)
+    {
+        ILGenerator il = _e.Il;
+        _e.LoadContext();
+        _e.LoadTemp(ins.A, IrType.I32);
+        il.EmitI4((int)ins.Imm);
+        il.EmitI4(ins.Aux);
+        il.Emit(OpCodes.Call, Probe);
+        il.Emit(OpCodes.Conv_I8);
+        _e.StoreTemp(ins.Dst, IrType.I64);
+    }
+
+    /// <summary>HostLoad: *(T*)(probe + Imm), no check (the probe made it).</summary>
+    public void EmitHostLoad(in IrInstruction ins)
+    {
+        ILGenerator il = _e.Il;
+        EmitHostPointer(ins);
+        il.Emit(OpCodes.Unaligned, (byte)1);
+        il.Emit(ins.Size switch { 1 => OpCodes.Ldind_U1, 2 => OpCodes.Ldind_U2, 4 => OpCodes.Ldind_U4, _ => OpCodes.Ldind_I8 });
+        _e.StoreTemp(ins.Dst, ins.Size == 8 ? IrType.I64 : IrType.I32);
+    }
+
+    public void EmitHostStore(in IrInstruction ins)
+    {
+        ILGenerator il = _e.Il;
+        EmitHostPointer(ins);
+        _e.LoadTemp(ins.B, ins.Size == 8 ? IrType.I64 : IrType.I32);
+        il.Emit(OpCodes.Unaligned, (byte)1);
+        il.Emit(ins.Size switch { 1 => OpCodes.Stind_I1, 2 => OpCodes.Stind_I2, 4 => OpCodes.Stind_I4, _ => OpCodes.Stind_I8 });
+    }
+
+    private void EmitHostPointer(in IrInstruction ins)
+    {
+        ILGenerator il = _e.Il;
+        _e.LoadTemp(ins.A, IrType.I64);
+        il.Emit(OpCodes.Conv_I);
+        if (ins.Imm != 0)
+        {
+            il.EmitI4((int)ins.Imm);
+            il.Emit(OpCodes.Add);
+        }
     }
 
     /// <summary>entry = ctx->tlb + index * 16; branch to <paramref name="miss"/> unless the entry's tag

@@ -82,6 +82,30 @@ internal sealed unsafe class InterpretedBlock : CompiledBlock
                         storedInInsn = true;
                     }
                     break;
+                case Opcode.MemProbe:
+                    t[ins.Dst] = (ulong)GuestMemoryAccess.Probe(ctx, (uint)t[ins.A], (uint)ins.Imm, ins.Aux);
+                    break;
+                case Opcode.HostLoad:
+                {
+                    byte* p = (byte*)(nint)t[ins.A] + ins.Imm;
+                    t[ins.Dst] = ins.Size switch
+                    {
+                        1 => *p, 2 => Unsafe.ReadUnaligned<ushort>(p), 4 => Unsafe.ReadUnaligned<uint>(p), _ => Unsafe.ReadUnaligned<ulong>(p),
+                    };
+                    break;
+                }
+                case Opcode.HostStore:
+                {
+                    byte* p = (byte*)(nint)t[ins.A] + ins.Imm;
+                    switch (ins.Size)
+                    {
+                        case 1: *p = (byte)t[ins.B]; break;
+                        case 2: Unsafe.WriteUnaligned(p, (ushort)t[ins.B]); break;
+                        case 4: Unsafe.WriteUnaligned(p, (uint)t[ins.B]); break;
+                        default: Unsafe.WriteUnaligned(p, t[ins.B]); break;
+                    }
+                    break;
+                }
                 case Opcode.Add: t[ins.Dst] = Norm(ins.Type, t[ins.A] + t[ins.B]); break;
                 case Opcode.Sub: t[ins.Dst] = Norm(ins.Type, t[ins.A] - t[ins.B]); break;
                 case Opcode.Mul: t[ins.Dst] = Norm(ins.Type, t[ins.A] * t[ins.B]); break;

@@ -33,6 +33,7 @@ internal sealed unsafe partial class LlvmEmitter
     private static readonly byte* NoName = (byte*)NativeMemory.AllocZeroed(1);
     private static readonly ulong OffsetReadSlowUnmanaged = (ulong)Marshal.OffsetOf<RuntimeContext>(nameof(RuntimeContext.ReadSlowUnmanaged));
     private static readonly ulong OffsetWriteSlowUnmanaged = (ulong)Marshal.OffsetOf<RuntimeContext>(nameof(RuntimeContext.WriteSlowUnmanaged));
+    private static readonly ulong OffsetProbeSlowUnmanaged = (ulong)RuntimeContext.OffsetProbeSlowUnmanaged;
 
     private readonly LlvmContextCache _cx;
     private readonly LLVMModuleRef _module;
@@ -61,7 +62,7 @@ internal sealed unsafe partial class LlvmEmitter
     private readonly bool _hasHelperCall;
 
     // Function types of the calls the code makes.
-    private readonly LLVMTypeRef _readSlowType, _writeSlowType, _helperType, _helperThunkType, _unitType;
+    private readonly LLVMTypeRef _readSlowType, _writeSlowType, _probeSlowType, _helperType, _helperThunkType, _unitType;
     /// <summary>Whether <see cref="BlockExit.Jump"/> exits try the chain table (<see cref="ChainToNextUnit"/>).</summary>
     private readonly bool _chaining;
     private readonly Dictionary<(string, nint, nint), (LLVMValueRef Fn, LLVMTypeRef Type)> _intrinsics = new();
@@ -80,6 +81,7 @@ internal sealed unsafe partial class LlvmEmitter
         LLVMTypeRef ptr = cx.Ptr;
         _readSlowType = FunctionType(cx.I32, ptr, cx.I32, cx.I32);
         _writeSlowType = FunctionType(cx.Void, ptr, cx.I32, cx.I32, cx.I32);
+        _probeSlowType = FunctionType(cx.I64, ptr, cx.I32, cx.I32, cx.I32);
         _helperType = FunctionType(cx.I64, ptr, cx.I64, cx.I64, cx.I64, cx.I64);
         _helperThunkType = FunctionType(cx.I64, ptr, cx.I64, cx.I64, cx.I64, cx.I64, cx.I64);
 
@@ -282,6 +284,9 @@ internal sealed unsafe partial class LlvmEmitter
 
             case Opcode.Load: EmitGuestLoad(ins); break;
             case Opcode.Store: EmitGuestStore(ins); break;
+            case Opcode.MemProbe: EmitMemProbe(ins); break;
+            case Opcode.HostLoad: EmitHostLoad(ins); break;
+            case Opcode.HostStore: EmitHostStore(ins); break;
 
             case Opcode.Add: Binary(ins, &LLVMBuildAdd); break;
             case Opcode.Sub: Binary(ins, &LLVMBuildSub); break;
@@ -548,7 +553,10 @@ internal sealed unsafe partial class LlvmEmitter
 
     private const uint PreserveMostCallConv = 14;
     private const int InternalLinkage = 8;
-    private LLVMValueRef _readTrampoline, _writeTrampoline;
+
+    /// <summary>The out-of-line paths generated code calls, each through its own trampoline.</summary>
+    private enum SlowPathKind { Read, Write, Probe }
+    private readonly LLVMValueRef[] _trampolines = new LLVMValueRef[3];
 
     private LLVMValueRef CallPreserveMost(LLVMTypeRef type, LLVMValueRef fn, LLVMValueRef* args, uint count)
     {
@@ -564,27 +572,27 @@ internal sealed unsafe partial class LlvmEmitter
     /// registers across the whole unit) instead of spilling and reloading around each miss.
     /// The saving costs a few cycles on the slow path only.
     /// </summary>
-    private LLVMValueRef SlowPathTrampoline(bool write)
+    private LLVMValueRef SlowPathTrampoline(SlowPathKind kind)
     {
-        ref LLVMValueRef fn = ref write ? ref _writeTrampoline : ref _readTrampoline;
+        ref LLVMValueRef fn = ref _trampolines[(int)kind];
         if (!fn.IsNull) return fn;
-        LLVMTypeRef type = write ? _writeSlowType : _readSlowType;
-        fn = LLVMAddFunction(_module, write ? "write_slow" : "read_slow", type);
+        var (type, name, field, thunk, count) = kind switch
+        {
+            SlowPathKind.Read => (_readSlowType, "read_slow", OffsetReadSlowUnmanaged, NativeThunks.ReadSlow, 3u),
+            SlowPathKind.Write => (_writeSlowType, "write_slow", OffsetWriteSlowUnmanaged, NativeThunks.WriteSlow, 4u),
+            _ => (_probeSlowType, "probe_slow", OffsetProbeSlowUnmanaged, NativeThunks.ProbeSlow, 4u),
+        };
+        fn = LLVMAddFunction(_module, name, type);
         LLVMSetLinkage(fn, InternalLinkage);
         LLVMSetFunctionCallConv(fn, PreserveMostCallConv);
-        foreach (uint kind in new[] { _cx.NoUnwindKind, _cx.NoInlineKind, _cx.ColdKind })
-            LLVMAddAttributeAtIndex(fn, uint.MaxValue, LLVMCreateEnumAttribute(_cx.Ref, kind, 0));
+        foreach (uint attribute in new[] { _cx.NoUnwindKind, _cx.NoInlineKind, _cx.ColdKind })
+            LLVMAddAttributeAtIndex(fn, uint.MaxValue, LLVMCreateEnumAttribute(_cx.Ref, attribute, 0));
         LLVMBasicBlockRef resume = LLVMGetInsertBlock(_b);
         LLVMPositionBuilderAtEnd(_b, LLVMAppendBasicBlockInContext(_cx.Ref, fn, NoName));
-        LLVMValueRef ctx = LLVMGetParam(fn, 0);
-        uint count = write ? 4u : 3u;
         LLVMValueRef* args = stackalloc LLVMValueRef[4];
         for (uint i = 0; i < count; i++) args[i] = LLVMGetParam(fn, i);
-        LLVMValueRef target = write
-            ? SlowPath(ctx, OffsetWriteSlowUnmanaged, NativeThunks.WriteSlow)
-            : SlowPath(ctx, OffsetReadSlowUnmanaged, NativeThunks.ReadSlow);
-        LLVMValueRef result = LLVMBuildCall2(_b, type, target, args, count, NoName);
-        if (write) LLVMBuildRetVoid(_b);
+        LLVMValueRef result = LLVMBuildCall2(_b, type, SlowPath(args[0], field, thunk), args, count, NoName);
+        if (kind == SlowPathKind.Write) LLVMBuildRetVoid(_b);
         else LLVMBuildRet(_b, result);
         LLVMPositionBuilderAtEnd(_b, resume);
         return fn;
@@ -630,7 +638,7 @@ internal sealed unsafe partial class LlvmEmitter
         args[0] = _ctx;
         args[1] = addr;
         args[2] = I32((uint)size);
-        return CallPreserveMost(_readSlowType, SlowPathTrampoline(write: false), args, 3);
+        return CallPreserveMost(_readSlowType, SlowPathTrampoline(SlowPathKind.Read), args, 3);
     }
 
     private void WriteSlow(LLVMValueRef addr, int size, LLVMValueRef value)
@@ -640,7 +648,7 @@ internal sealed unsafe partial class LlvmEmitter
         args[1] = addr;
         args[2] = I32((uint)size);
         args[3] = value;
-        CallPreserveMost(_writeSlowType, SlowPathTrampoline(write: true), args, 4);
+        CallPreserveMost(_writeSlowType, SlowPathTrampoline(SlowPathKind.Write), args, 4);
     }
 
     private LLVMValueRef IsFault() =>
@@ -695,6 +703,72 @@ internal sealed unsafe partial class LlvmEmitter
         LLVMBuildBr(_b, done);
 
         LLVMPositionBuilderAtEnd(_b, done);
+    }
+
+    /// <summary>MemProbe: the soft-TLB test of <see cref="GuestMemoryAccess.Probe"/> inline (the
+    /// range in one page, the page in the read and/or write TLB), the context's slow path on a
+    /// miss (which decides, and fills the TLB).</summary>
+    private void EmitMemProbe(in IrInstruction ins)
+    {
+        const int indexShift = SoftTlbLayout.PageBits - 4;
+        const uint indexMaskScaled = SoftTlbLayout.IndexMask * SoftTlbLayout.EntrySize;
+        var rights = (ProbeRights)ins.Aux;
+        uint length = (uint)ins.Imm;
+        LLVMBasicBlockRef hit = NewBlock(), miss = NewBlock(), done = NewBlock();
+        LLVMValueRef addr = LoadTemp(ins.A, IrType.I32);
+        LLVMValueRef page = LLVMBuildAnd(_b, addr, I32(SoftTlbLayout.PageMask), NoName);
+        LLVMValueRef index = LLVMBuildZExt(_b,
+            LLVMBuildAnd(_b, LLVMBuildLShr(_b, addr, I32(indexShift), NoName), I32(indexMaskScaled), NoName), _cx.I64, NoName);
+        LLVMValueRef ok = length <= SoftTlbLayout.PageSize
+            ? LLVMBuildICmp(_b, LLVMIntPredicate.ULE, LLVMBuildAnd(_b, addr, I32(~SoftTlbLayout.PageMask), NoName),
+                I32(SoftTlbLayout.PageSize - length), NoName)
+            : LLVMConstInt(_cx.I1, 0, 0);
+        LLVMValueRef entry = default;
+        foreach (var (right, tlb) in new[] { (ProbeRights.Write, _writeTlb), (ProbeRights.Read, _readTlb) })
+        {
+            if ((rights & right) == 0) continue;
+            entry = ByteOffset(tlb, index);
+            LLVMValueRef tag = Load(_cx.I32, ByteOffset(entry, I64(SoftTlbLayout.OffsetTag)), _cx.TbaaTlb);
+            ok = LLVMBuildAnd(_b, ok, LLVMBuildICmp(_b, LLVMIntPredicate.EQ, tag, page, NoName), NoName);
+        }
+        CondBr(ok, hit, miss, _cx.Likely);
+
+        LLVMPositionBuilderAtEnd(_b, hit);
+        StoreTemp(ins.Dst, LLVMBuildPtrToInt(_b, HostAddress(entry, addr), _cx.I64, NoName), IrType.I64);
+        LLVMBuildBr(_b, done);
+
+        LLVMPositionBuilderAtEnd(_b, miss);
+        LLVMValueRef* args = stackalloc LLVMValueRef[4];
+        args[0] = _ctx;
+        args[1] = addr;
+        args[2] = I32(length);
+        args[3] = I32((uint)rights);
+        StoreTemp(ins.Dst, CallPreserveMost(_probeSlowType, SlowPathTrampoline(SlowPathKind.Probe), args, 4), IrType.I64);
+        LLVMBuildBr(_b, done);
+
+        LLVMPositionBuilderAtEnd(_b, done);
+    }
+
+    /// <summary>The host address of a HostLoad/HostStore: its probe's result plus Imm.</summary>
+    private LLVMValueRef HostPointer(in IrInstruction ins)
+    {
+        LLVMValueRef p = LLVMBuildIntToPtr(_b, LoadTemp(ins.A, IrType.I64), _cx.Ptr, NoName);
+        return ins.Imm == 0 ? p : ByteOffset(p, I64((ulong)ins.Imm));
+    }
+
+    private void EmitHostLoad(in IrInstruction ins)
+    {
+        IrType type = ins.Size == 8 ? IrType.I64 : IrType.I32;
+        LLVMValueRef v = Load(AccessType(ins.Size), HostPointer(ins), _cx.TbaaGuest);
+        if (ins.Size < 4) v = LLVMBuildZExt(_b, v, _cx.I32, NoName);
+        StoreTemp(ins.Dst, v, type);
+    }
+
+    private void EmitHostStore(in IrInstruction ins)
+    {
+        LLVMValueRef value = LoadTemp(ins.B, ins.Size == 8 ? IrType.I64 : IrType.I32);
+        LLVMValueRef narrow = ins.Size is 4 or 8 ? value : LLVMBuildTrunc(_b, value, AccessType(ins.Size), NoName);
+        Store(narrow, HostPointer(ins), _cx.TbaaGuest);
     }
 
     // ------------------------------------------------------------------ helpers

@@ -26,7 +26,7 @@ public sealed class IrBlock
     public int Count { get; set; }
     public List<IrType> TempTypes { get; }
     public int TempCount => TempTypes.Count;
-    public int LabelCount { get; }
+    public int LabelCount { get; set; }
     public HelperTable Helpers { get; }
     public StateLayout Layout { get; }
 

@@ -32,6 +32,9 @@ public static class IrPrinter
             Opcode.StoreState => $"  st.{ty} {St(ins.Imm)}, {T(ins.A)}",
             Opcode.Load => $"{def}load.{ins.Size} [{T(ins.A)}]",
             Opcode.Store => $"  store.{ins.Size} [{T(ins.A)}], {T(ins.B)}",
+            Opcode.MemProbe => $"{def}memprobe.{((ProbeRights)ins.Aux).ToString().ToLowerInvariant().Replace(", ", "+")} [{T(ins.A)}], {ins.Imm}",
+            Opcode.HostLoad => $"{def}hostload.{ins.Size} [{T(ins.A)}+{ins.Imm}]",
+            Opcode.HostStore => $"  hoststore.{ins.Size} [{T(ins.A)}+{ins.Imm}], {T(ins.B)}",
             Opcode.Select => $"{def}select {T(ins.A)} ? {T(ins.B)} : {T(ins.C)}",
             Opcode.ExtArith => $"{def}ext.{((ExtOp)ins.Imm).ToString().ToLowerInvariant()}.{((ExtPart)ins.Aux).ToString().ToLowerInvariant()} {T(ins.A)}:{T(ins.B)}, {T(ins.C)}:{T(ins.D)}",
             Opcode.ExtRaise or Opcode.ExtSetRoundedUp =>

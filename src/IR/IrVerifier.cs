@@ -6,15 +6,21 @@ public sealed class IrVerificationException(string message) : Exception(message)
 /// <summary>
 /// Checks the rules every backend relies on: each temporary is defined once and before it is
 /// used (in instruction order), operand types match the operation, labels are defined once and
-/// every jump has a target, memory sizes are 1, 2 or 4, and the block cannot fall off its end.
+/// every jump has a target, memory sizes are 1, 2, 4 or 8, a host access stays inside the range
+/// its probe checked, and the block cannot fall off its end.
 /// </summary>
 public static class IrVerifier
 {
+    /// <summary>The longest range one <see cref="Opcode.MemProbe"/> checks: at most two pages.</summary>
+    public const long MaxProbeLength = 4096;
+
     public static void Verify(IrBlock block)
     {
         var defined = new bool[block.TempCount];
         var labels = new bool[block.LabelCount];
         var types = block.TempTypes;
+        var probedLength = new Dictionary<int, long>(); // MemProbe result → its range
+        var zeros = new HashSet<int>(); // constant-0 temps
         ReadOnlySpan<IrInstruction> code = block.Span;
         for (int i = 0; i < code.Length; i++)
         {
@@ -34,12 +40,24 @@ public static class IrVerifier
             }
             switch (ins.Op)
             {
-                case Opcode.Load or Opcode.Store when ins.Size is not (1 or 2 or 4 or 8)
+                case Opcode.Load or Opcode.Store or Opcode.HostLoad or Opcode.HostStore when ins.Size is not (1 or 2 or 4 or 8)
                     || ins.Type != (ins.Size == 8 ? IrType.I64 : IrType.I32)
-                    || (ins.Op == Opcode.Store && types[ins.B] != ins.Type):
+                    || (ins.Op is Opcode.Store or Opcode.HostStore && types[ins.B] != ins.Type):
                     Fail("memory access: 1, 2 or 4 bytes as i32, or 8 as i64"); break;
-                case Opcode.Load or Opcode.Store when types[ins.A] != IrType.I32:
+                case Opcode.Load or Opcode.Store or Opcode.MemProbe when types[ins.A] != IrType.I32:
                     Fail("address must be i32"); break;
+                case Opcode.MemProbe when ins.Type != IrType.I64 || ins.Imm is < 1 or > MaxProbeLength
+                    || ins.Aux is < 1 or > (int)(ProbeRights.Read | ProbeRights.Write):
+                    Fail($"memprobe: i64, 1 to {MaxProbeLength} bytes, read and/or write"); break;
+                case Opcode.MemProbe when !LeavesWhenZero(code, i, zeros):
+                    Fail("memprobe must be followed by a branch away when its result is 0"); break;
+                case Opcode.MemProbe:
+                    probedLength[ins.Dst] = ins.Imm; break;
+                case Opcode.Const when ins.Imm == 0:
+                    zeros.Add(ins.Dst); break;
+                case Opcode.HostLoad or Opcode.HostStore
+                    when !probedLength.TryGetValue(ins.A, out long length) || ins.Imm < 0 || ins.Imm + ins.Size > length:
+                    Fail("host access outside the range of a memprobe result"); break;
                 case Opcode.Shl or Opcode.Shr or Opcode.Sar when types[ins.B] != IrType.I32:
                     Fail("shift count must be i32"); break;
                 case Opcode.Add or Opcode.Sub or Opcode.Mul or Opcode.And or Opcode.Or or Opcode.Xor
@@ -82,6 +100,14 @@ public static class IrVerifier
         if (code.Length == 0 || !code[^1].IsTerminator)
             throw new IrVerificationException($"{block.Name}: block does not end with exit or jump");
     }
+
+    /// <summary>The probe at <paramref name="i"/> is followed by <c>z = eq.i64 probe, 0</c> and
+    /// <c>if z jump</c>: a host access after it runs only with a nonzero address.</summary>
+    private static bool LeavesWhenZero(ReadOnlySpan<IrInstruction> code, int i, HashSet<int> zeros) =>
+        i + 2 < code.Length
+        && code[i + 1] is { Op: Opcode.Eq, Type: IrType.I64 } test
+        && ((test.A == code[i].Dst && zeros.Contains(test.B)) || (test.B == code[i].Dst && zeros.Contains(test.A)))
+        && code[i + 2].Op == Opcode.BranchIf && code[i + 2].A == test.Dst;
 
     /// <summary>Nothing that may leave the block between an operation's first ExtArith part and
     /// its ExtRaise (<see cref="Opcode.ExtRaise"/>).</summary>

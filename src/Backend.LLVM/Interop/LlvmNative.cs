@@ -184,6 +184,7 @@ internal static unsafe partial class LlvmNative
     [LibraryImport(Library)] public static partial LLVMValueRef LLVMBuildSExt(LLVMBuilderRef b, LLVMValueRef v, LLVMTypeRef to, byte* name);
     [LibraryImport(Library)] public static partial LLVMValueRef LLVMBuildBitCast(LLVMBuilderRef b, LLVMValueRef v, LLVMTypeRef to, byte* name);
     [LibraryImport(Library)] public static partial LLVMValueRef LLVMBuildIntToPtr(LLVMBuilderRef b, LLVMValueRef v, LLVMTypeRef to, byte* name);
+    [LibraryImport(Library)] public static partial LLVMValueRef LLVMBuildPtrToInt(LLVMBuilderRef b, LLVMValueRef v, LLVMTypeRef to, byte* name);
 
     [LibraryImport(Library)]
     public static partial LLVMValueRef LLVMBuildICmp(LLVMBuilderRef b, LLVMIntPredicate op, LLVMValueRef l, LLVMValueRef r, byte* name);

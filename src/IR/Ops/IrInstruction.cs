@@ -11,7 +11,7 @@ public struct IrInstruction
 {
     public Opcode Op;
     public IrType Type;
-    /// <summary>Access size in bytes for Load/Store.</summary>
+    /// <summary>Access size in bytes for Load/Store/HostLoad/HostStore.</summary>
     public byte Size;
     public int Dst;
     public int A, B, C, D;
@@ -29,7 +29,8 @@ public struct IrInstruction
 
     /// <summary>Instructions with an effect besides defining Dst; never removed as dead code.</summary>
     public readonly bool HasSideEffect =>
-        Op is Opcode.StoreState or Opcode.ExtRaise or Opcode.ExtSetRoundedUp or Opcode.Store or Opcode.Load or Opcode.CallHelper or Opcode.InsnStart
+        Op is Opcode.StoreState or Opcode.ExtRaise or Opcode.ExtSetRoundedUp or Opcode.Store or Opcode.Load or Opcode.HostStore
+            or Opcode.CallHelper or Opcode.InsnStart
             or Opcode.Label or Opcode.Jump or Opcode.BranchIf or Opcode.Exit;
 
     public readonly bool IsTerminator => Op is Opcode.Jump or Opcode.Exit;
@@ -41,7 +42,7 @@ public struct IrInstruction
         Opcode.Const or Opcode.LoadState or Opcode.InsnStart or Opcode.Label or Opcode.Jump or Opcode.Exit => 0,
         Opcode.StoreState or Opcode.Load or Opcode.Not or Opcode.Neg or Opcode.Sext8 or Opcode.Sext16
             or Opcode.ZextTo64 or Opcode.SextTo64 or Opcode.Trunc or Opcode.Popcnt or Opcode.Ctz or Opcode.Clz
-            or Opcode.Bswap or Opcode.BranchIf => 1,
+            or Opcode.Bswap or Opcode.BranchIf or Opcode.MemProbe or Opcode.HostLoad => 1,
         Opcode.Select => 3,
         Opcode.CallHelper or Opcode.ExtArith or Opcode.ExtRaise or Opcode.ExtSetRoundedUp => 4,
         _ => 2,

@@ -23,6 +23,20 @@ public enum Opcode : byte
     /// store that crosses into a page that faults may have written its low half.</summary>
     Store,
 
+    /// <summary>Dst (I64) = the host address of guest memory[A] when the Imm bytes from A can be
+    /// read (Aux bit 0, <see cref="ProbeRights.Read"/>) and written (bit 1,
+    /// <see cref="ProbeRights.Write"/>) as plain host memory: RAM, and for a write no page that
+    /// holds translated code. Else 0. Never faults and changes no guest state (it may fill the
+    /// soft TLB). <see cref="HostLoad"/> and <see cref="HostStore"/> then reach those bytes
+    /// without a check each (<see cref="Passes.GuestAccessGrouping"/>).</summary>
+    MemProbe,
+    /// <summary>Dst = host memory[A + Imm], Size bytes (as <see cref="Load"/>): A is a
+    /// <see cref="MemProbe"/> result known to be nonzero, and Imm + Size is within its range.</summary>
+    HostLoad,
+    /// <summary>host memory[A + Imm] = low Size bytes of B (as <see cref="Store"/>), under the
+    /// same rule as <see cref="HostLoad"/>.</summary>
+    HostStore,
+
     // Integer arithmetic on I32 or I64 (both operands and the result have the instruction's type).
     Add, Sub, Mul, And, Or, Xor,
     /// <summary>Shifts: the count B (always I32) is less than the bit width; the lifter masks it.</summary>
@@ -89,3 +103,12 @@ public enum Opcode : byte
     /// retired-instruction counter. The frontend has stored the next guest PC.</summary>
     Exit,
 }
+
+/// <summary>What a <see cref="Opcode.MemProbe"/> asks of its range (Aux bits).</summary>
+[Flags]
+public enum ProbeRights
+{
+    Read = 1,
+    Write = 2,
+}
+

@@ -88,4 +88,22 @@ public static unsafe class GuestMemoryAccess
         ctx->WriteSlow(ctx, address + 4, 4, (uint)(value >> 32));
         if (ctx->Status == RuntimeContext.StatusOk) ctx->Status = first;
     }
+
+    /// <summary><see cref="Opcode.MemProbe"/>: the host address of <paramref name="address"/>
+    /// when the <paramref name="length"/> bytes from it lie in one page that the soft TLB maps
+    /// for every access in <paramref name="rights"/>; else the context's slow path decides (a
+    /// range over two pages, a miss).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static nint Probe(RuntimeContext* ctx, uint address, uint length, int rights)
+    {
+        uint page = address & SoftTlbLayout.PageMask;
+        if ((address & ~SoftTlbLayout.PageMask) + length <= SoftTlbLayout.PageSize)
+        {
+            TlbEntry* r = Entry(ctx->ReadTlb, address), w = Entry(ctx->WriteTlb, address);
+            bool hit = ((rights & (int)ProbeRights.Read) == 0 || r->Tag == page)
+                && ((rights & (int)ProbeRights.Write) == 0 || w->Tag == page);
+            if (hit) return ((rights & (int)ProbeRights.Read) != 0 ? r->Addend : w->Addend) + (nint)address;
+        }
+        return ctx->ProbeSlow(ctx, address, length, rights);
+    }
 }

@@ -36,6 +36,13 @@ public unsafe struct RuntimeContext
     /// off: native code that leaves with <see cref="BlockExit.Jump"/> looks its next PC up here
     /// and tail-calls that unit's code instead of returning to the dispatcher.</summary>
     public ChainEntry* ChainTable;
+    /// <summary>The slow path of <see cref="Opcode.MemProbe"/> when the soft TLB misses: (ctx,
+    /// linear address, length, <see cref="ProbeRights"/>) → the host address of the first byte,
+    /// with the TLB filled so the next probe hits, or 0 when the range is not plain RAM for that
+    /// access. Never faults.</summary>
+    public delegate*<RuntimeContext*, uint, uint, int, nint> ProbeSlow;
+    /// <summary>The same with the platform calling convention, for native code.</summary>
+    public nint ProbeSlowUnmanaged;
 
     public const int StatusOk = 0;
     public const int StatusFault = 1;
@@ -46,6 +53,7 @@ public unsafe struct RuntimeContext
     public static readonly int OffsetWriteTlb = (int)Marshal.OffsetOf<RuntimeContext>(nameof(WriteTlb));
     public static readonly int OffsetStatus = (int)Marshal.OffsetOf<RuntimeContext>(nameof(Status));
     public static readonly int OffsetChainTable = (int)Marshal.OffsetOf<RuntimeContext>(nameof(ChainTable));
+    public static readonly int OffsetProbeSlowUnmanaged = (int)Marshal.OffsetOf<RuntimeContext>(nameof(ProbeSlowUnmanaged));
 }
 
 /// <summary>One soft-TLB entry: a guest linear page and the value that, added to a linear

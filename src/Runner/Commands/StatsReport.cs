@@ -22,7 +22,8 @@ public static class StatsReport
         w.WriteLine($"cache hits / misses   {cache.Hits:N0} / {cache.Misses:N0}");
         w.WriteLine($"invalidations         {cache.Invalidations:N0} pages, {cache.BlocksInvalidated:N0} blocks");
         w.WriteLine($"self-modifying exits  {s.CodeModifiedExits:N0}");
-        w.WriteLine($"slow-path exits       {s.SlowExits:N0} (an assumed x87 TOP or control word did not hold)");
+        w.WriteLine($"slow-path exits       {s.SlowExits:N0} (an assumed x87 TOP or control word did not hold, or a memory probe was refused)");
+        w.WriteLine($"grouped accesses      {s.GroupedAccesses:N0} translated behind shared probes; probes {machine.Memory.SlowProbes:N0} missed the TLB, {machine.Memory.RefusedProbes:N0} refused");
         w.WriteLine($"faults delivered      {s.Faults:N0}");
         w.WriteLine($"translate time        {s.TranslateTime.TotalMilliseconds:F1} ms (decode, lift, optimize)");
         w.WriteLine($"compile time          {s.CompileTime.TotalMilliseconds:F1} ms");

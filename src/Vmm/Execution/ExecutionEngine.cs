@@ -220,6 +220,9 @@ public sealed unsafe class ExecutionEngine
         int x87Top = specialize ? X87StackTracking.EntryTopOf((byte*)_cpu) : -1;
         IrBlock ir = Regions ? _regions.Translate(_codeReader, eip, mode, x87Top) : _translator.Translate(_codeReader, eip, mode, x87Top, out _);
         if (Optimize) PassPipeline.Optimize(ir);
+        // One probe for nearby accesses; a refused probe leaves with BlockExit.Slow, so only a
+        // translation that may leave that way gets them.
+        if (Optimize && specialize) Stats.GroupedAccesses += GuestAccessGrouping.Run(ir);
         BlockTranslated?.Invoke(ir);
         long t1 = Stopwatch.GetTimestamp();
         CompiledBlock code = Tiering is not null ? Tiering.CompileFirst(ir) : _backend.Compile(ir);

@@ -11,6 +11,8 @@ public sealed class ExecutionStats
     public long CodeModifiedExits { get; set; }
     /// <summary>Exits where a specialized translation's assumption failed (BlockExit.Slow).</summary>
     public long SlowExits { get; set; }
+    /// <summary>Guest memory accesses translated behind a shared probe (GuestAccessGrouping).</summary>
+    public long GroupedAccesses { get; set; }
     public long Faults { get; set; }
     public TimeSpan TranslateTime { get; set; }
     public TimeSpan CompileTime { get; set; }

@@ -32,6 +32,8 @@ public sealed unsafe class GuestMemory : IDisposable
         Context->WriteSlow = &WriteSlowPath;
         Context->ReadSlowUnmanaged = (nint)(delegate* unmanaged<RuntimeContext*, uint, int, uint>)&ReadSlowNative;
         Context->WriteSlowUnmanaged = (nint)(delegate* unmanaged<RuntimeContext*, uint, int, uint, void>)&WriteSlowNative;
+        Context->ProbeSlow = &ProbeSlowPath;
+        Context->ProbeSlowUnmanaged = (nint)(delegate* unmanaged<RuntimeContext*, uint, uint, int, nint>)&ProbeSlowNative;
         Context->Owner = GCHandle.ToIntPtr(_self);
     }
 
@@ -46,6 +48,10 @@ public sealed unsafe class GuestMemory : IDisposable
 
     public long SlowReads { get; private set; }
     public long SlowWrites { get; private set; }
+    /// <summary>Probes (grouped accesses) that missed the soft TLB, and those of them that
+    /// could not be granted (the block then left, and the instruction ran unspecialized).</summary>
+    public long SlowProbes { get; private set; }
+    public long RefusedProbes { get; private set; }
 
     /// <summary>Linear → physical. Paging is not implemented yet, so this is the identity.</summary>
     public uint Translate(uint linear) => linear;
@@ -165,6 +171,48 @@ public sealed unsafe class GuestMemory : IDisposable
         }
         Write(linear, size, value);
         if (touchedCode) Context->Status = RuntimeContext.StatusCodeModified;
+    }
+
+    private static nint ProbeSlowPath(RuntimeContext* ctx, uint linear, uint length, int rights) =>
+        Owner(ctx).ProbeSlow(linear, length, rights);
+
+    [UnmanagedCallersOnly]
+    private static nint ProbeSlowNative(RuntimeContext* ctx, uint linear, uint length, int rights) =>
+        ProbeSlowPath(ctx, linear, length, rights);
+
+    /// <summary>Grants a probe when every page of the range is RAM, contiguous in host memory
+    /// (always, with paging off), and for a write holds no translated code; fills the soft TLB
+    /// for each page so the next probe and the plain accesses to it hit inline. A refused probe
+    /// changes nothing: the block leaves and the instruction runs with ordinary accesses.</summary>
+    private nint ProbeSlow(uint linear, uint length, int rights)
+    {
+        SlowProbes++;
+        if (length == 0 || length > SoftTlbLayout.PageSize || linear + (ulong)length > 1UL << 32)
+        {
+            RefusedProbes++;
+            return 0;
+        }
+        uint first = linear & SoftTlbLayout.PageMask, last = (linear + length - 1) & SoftTlbLayout.PageMask;
+        uint physFirst = Translate(first);
+        for (uint page = first; ; page += SoftTlbLayout.PageSize)
+        {
+            uint phys = Translate(page);
+            if (phys >= _ram.Size || phys - physFirst != page - first
+                || ((rights & (int)ProbeRights.Write) != 0 && _codePages.IsCode(phys >> SoftTlbLayout.PageBits)))
+            {
+                RefusedProbes++;
+                return 0;
+            }
+            if (page == last) break;
+        }
+        for (uint page = first; ; page += SoftTlbLayout.PageSize)
+        {
+            byte* host = _ram.Base + Translate(page);
+            if ((rights & (int)ProbeRights.Read) != 0) Tlb.FillRead(page, host);
+            if ((rights & (int)ProbeRights.Write) != 0) Tlb.FillWrite(page, host);
+            if (page == last) break;
+        }
+        return (nint)(_ram.Base + Translate(linear));
     }
 
     public void Dispose()
