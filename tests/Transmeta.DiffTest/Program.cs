@@ -112,7 +112,7 @@ for (long at = start; at < start + count; at += batch)
         var r = session.RunBackend(b, seqs, hw, threads);
         cpuTimes[b] += Cpu() - cpu0;
         var tm = TransmetaRunner.Timing;
-        if (stats) Console.WriteLine($"    {b}: translate {tm[0] / (double)Stopwatch.Frequency:F2} s, passes {tm[1] / (double)Stopwatch.Frequency:F2}, verify {tm[2] / (double)Stopwatch.Frequency:F2}, compile {tm[3] / (double)Stopwatch.Frequency:F2}, execute {tm[4] / (double)Stopwatch.Frequency:F2}, blocks {tm[5]}, IL bytes {tm[6] / Math.Max(1, tm[5])} a block, slow-path exits {tm[7]}");
+        if (stats) Console.WriteLine($"    {b}: translate {tm[0] / (double)Stopwatch.Frequency:F2} s, passes {tm[1] / (double)Stopwatch.Frequency:F2}, verify {tm[2] / (double)Stopwatch.Frequency:F2}, compile {tm[3] / (double)Stopwatch.Frequency:F2}, execute {tm[4] / (double)Stopwatch.Frequency:F2}, blocks {tm[5]}, IL bytes {tm[6] / Math.Max(1, tm[5])} a block, slow-path exits {tm[7]}, grouped accesses {tm[8]}");
         Array.Clear(tm);
         totals[b] = (totals[b].Mismatches + r.Mismatches.Count, totals[b].Time + r.Time);
         if (r.HardwareReruns > 0)

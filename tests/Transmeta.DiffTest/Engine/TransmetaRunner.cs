@@ -41,8 +41,8 @@ public sealed unsafe class TransmetaRunner : IDisposable
 
     /// <summary>Stopwatch ticks spent (all runners): translating, in the IR passes, verifying,
     /// compiling, running blocks (with a compiled backend's JIT on first run); blocks translated,
-    /// their IL bytes, and BlockExit.Slow exits.</summary>
-    public static readonly long[] Timing = new long[8];
+    /// their IL bytes, BlockExit.Slow exits, and accesses behind shared probes (GuestAccessGrouping).</summary>
+    public static readonly long[] Timing = new long[9];
     public static readonly DecodeMode Mode = new(32, true, 3, 4);
 
     /// <param name="selectors">CS DS ES SS FS GS of the native process (the harness's hello).</param>
@@ -79,6 +79,8 @@ public sealed unsafe class TransmetaRunner : IDisposable
         _ctx->WriteSlow = &WriteSlow;
         _ctx->ReadSlowUnmanaged = (nint)(delegate* unmanaged<RuntimeContext*, uint, int, uint>)&ReadSlowNative;
         _ctx->WriteSlowUnmanaged = (nint)(delegate* unmanaged<RuntimeContext*, uint, int, uint, void>)&WriteSlowNative;
+        _ctx->ProbeSlow = &ProbeSlow;
+        _ctx->ProbeSlowUnmanaged = (nint)(delegate* unmanaged<RuntimeContext*, uint, uint, int, nint>)&ProbeSlowNative;
     }
 
     public string Backend => _backend.Name;
@@ -175,6 +177,8 @@ public sealed unsafe class TransmetaRunner : IDisposable
                 IrBlock ir = _regions is not null ? _regions.Translate(reader, eip, mode, x87Top) : _translator.Translate(reader, eip, mode, x87Top, out _);
                 long t1 = Stopwatch.GetTimestamp();
                 if (_optimize) Transmeta.IR.Passes.PassPipeline.Optimize(ir);
+                // As the engine: shared probes in translations that may leave with BlockExit.Slow.
+                if (_optimize && !unspecialized) Interlocked.Add(ref Timing[8], Transmeta.IR.Passes.GuestAccessGrouping.Run(ir));
                 long t2 = Stopwatch.GetTimestamp();
                 IrVerifier.Verify(ir);
                 long t3 = Stopwatch.GetTimestamp();
@@ -254,6 +258,19 @@ public sealed unsafe class TransmetaRunner : IDisposable
         if (p == null) { Fault(ctx, address); return; }
         for (int i = 0; i < size; i++) p[i] = (byte)(value >> (8 * i));
     }
+
+    /// <summary>A probe's range must be accessible as a whole (the data buffer, or the code for a
+    /// read): else it is refused, and the instruction runs with ordinary accesses and faults.</summary>
+    private static nint ProbeSlow(RuntimeContext* ctx, uint address, uint length, int rights)
+    {
+        bool write = (rights & (int)ProbeRights.Write) != 0;
+        byte* p = length is 0 or > 4096 ? null : Owner(ctx).Host(address, (int)length, write);
+        return (nint)p;
+    }
+
+    [UnmanagedCallersOnly]
+    private static nint ProbeSlowNative(RuntimeContext* ctx, uint address, uint length, int rights) =>
+        ProbeSlow(ctx, address, length, rights);
 
     private static uint Fault(RuntimeContext* ctx, uint address)
     {

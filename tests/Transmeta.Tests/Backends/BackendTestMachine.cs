@@ -18,6 +18,8 @@ namespace Transmeta.Tests.Backends;
 /// <item>pages 5-7 (<see cref="SlowPage"/>...): in neither TLB; the slow paths serve them;</item>
 /// <item>anything else: the slow paths record a fault (address in <see cref="FaultAddressOffset"/>).</item>
 /// </list>
+/// A memory probe's slow path grants a range inside RAM, for a write outside the code page, and
+/// fills no TLB entry (so every probe of a page outside the TLB comes back to it).
 /// The slow paths find their machine through <see cref="RuntimeContext.Owner"/> (a GCHandle), so
 /// tests can run in parallel.
 /// </summary>
@@ -72,6 +74,7 @@ public sealed unsafe class BackendTestMachine : IDisposable
         Ctx->WriteTlb = WriteTlb;
         Ctx->ReadSlow = &ReadSlowPath;
         Ctx->WriteSlow = &WriteSlowPath;
+        Ctx->ProbeSlow = &ProbeSlowPath;
         Ctx->Owner = GCHandle.ToIntPtr(_self);
     }
 
@@ -83,6 +86,7 @@ public sealed unsafe class BackendTestMachine : IDisposable
 
     public int ReadSlowCalls { get; private set; }
     public int WriteSlowCalls { get; private set; }
+    public int ProbeSlowCalls { get; private set; }
     /// <summary>Every helper call made through <see cref="TestHelpers"/>: (name, a, b, c, d).</summary>
     public List<(string Name, ulong A, ulong B, ulong C, ulong D)> HelperCalls { get; } = new();
 
@@ -150,10 +154,20 @@ public sealed unsafe class BackendTestMachine : IDisposable
         if (touchesCode) ctx->Status = RuntimeContext.StatusCodeModified;
     }
 
+    private static nint ProbeSlowPath(RuntimeContext* ctx, uint address, uint length, int rights)
+    {
+        BackendTestMachine m = Of(ctx);
+        m.ProbeSlowCalls++;
+        if (!InRam(address, (int)length)) return 0;
+        bool write = (rights & (int)ProbeRights.Write) != 0;
+        if (write && address < CodePage + SoftTlbLayout.PageSize && address + length > CodePage) return 0;
+        return (nint)(m.Ram + (address - RamBase));
+    }
+
     /// <summary>Everything a block can change, for comparing two runs.</summary>
     public Snapshot Take(int exitCode) => new(exitCode, Ctx->Status,
         new ReadOnlySpan<byte>(State, StateSize).ToArray(), new ReadOnlySpan<byte>(Ram, (int)RamSize).ToArray(),
-        ReadSlowCalls, WriteSlowCalls, HelperCalls.ToArray());
+        ReadSlowCalls, WriteSlowCalls, ProbeSlowCalls, HelperCalls.ToArray());
 
     public void Dispose()
     {
@@ -166,7 +180,7 @@ public sealed unsafe class BackendTestMachine : IDisposable
     }
 
     public sealed record Snapshot(int ExitCode, int Status, byte[] State, byte[] Ram, int ReadSlowCalls,
-        int WriteSlowCalls, (string, ulong, ulong, ulong, ulong)[] HelperCalls);
+        int WriteSlowCalls, int ProbeSlowCalls, (string, ulong, ulong, ulong, ulong)[] HelperCalls);
 }
 
 /// <summary>
@@ -246,6 +260,7 @@ public static unsafe class BackendRunner
         Assert.True(diff < 0, $"{where}: RAM differs at {BackendTestMachine.RamBase + (uint)Math.Max(0, diff):x8}\n{IrPrinter.Print(block)}");
         Assert.Equal(reference.ReadSlowCalls, actual.ReadSlowCalls);
         Assert.Equal(reference.WriteSlowCalls, actual.WriteSlowCalls);
+        Assert.Equal(reference.ProbeSlowCalls, actual.ProbeSlowCalls);
         Assert.Equal(reference.HelperCalls, actual.HelperCalls);
     }
 
