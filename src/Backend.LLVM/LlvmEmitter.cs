@@ -520,17 +520,25 @@ internal sealed unsafe partial class LlvmEmitter
     /// Returns the entry pointer.</summary>
     private LLVMValueRef TlbHitTest(LLVMValueRef tlb, LLVMValueRef addr, int size, LLVMBasicBlockRef hit, LLVMBasicBlockRef miss)
     {
-        const int indexShift = SoftTlbLayout.PageBits - 4;
-        const uint indexMaskScaled = SoftTlbLayout.IndexMask * SoftTlbLayout.EntrySize;
-        LLVMValueRef index = LLVMBuildAnd(_b, LLVMBuildLShr(_b, addr, I32(indexShift), NoName), I32(indexMaskScaled), NoName);
-        LLVMValueRef entry = ByteOffset(tlb, LLVMBuildZExt(_b, index, _cx.I64, NoName));
-        LLVMValueRef tag = Load(_cx.I32, ByteOffset(entry, I64(SoftTlbLayout.OffsetTag)), _cx.TbaaTlb);
+        LLVMValueRef entry = TlbEntryOf(tlb, addr);
+        LLVMValueRef tag = TlbTag(entry);
         // 8 bytes: the test on the last word (4-byte aligned, and in the entry's page).
         LLVMValueRef tested = size == 8 ? LLVMBuildAdd(_b, addr, I32(4), NoName) : addr;
         LLVMValueRef masked = LLVMBuildAnd(_b, tested, I32(SoftTlbLayout.PageMask | (uint)(Math.Min(size, 4) - 1)), NoName);
         CondBr(LLVMBuildICmp(_b, LLVMIntPredicate.EQ, masked, tag, NoName), hit, miss, _cx.Likely);
         return entry;
     }
+
+    /// <summary>tlb + ((addr >> 12) &amp; IndexMask) * 16, as (addr >> 8) &amp; 0x3FF0.</summary>
+    private LLVMValueRef TlbEntryOf(LLVMValueRef tlb, LLVMValueRef addr)
+    {
+        const int indexShift = SoftTlbLayout.PageBits - 4;
+        const uint indexMaskScaled = SoftTlbLayout.IndexMask * SoftTlbLayout.EntrySize;
+        LLVMValueRef index = LLVMBuildAnd(_b, LLVMBuildLShr(_b, addr, I32(indexShift), NoName), I32(indexMaskScaled), NoName);
+        return ByteOffset(tlb, LLVMBuildZExt(_b, index, _cx.I64, NoName));
+    }
+
+    private LLVMValueRef TlbTag(LLVMValueRef entry) => Load(_cx.I32, ByteOffset(entry, I64(SoftTlbLayout.OffsetTag)), _cx.TbaaTlb);
 
     /// <summary>entry->Addend + (nuint)addr.</summary>
     private LLVMValueRef HostAddress(LLVMValueRef entry, LLVMValueRef addr)
@@ -710,15 +718,11 @@ internal sealed unsafe partial class LlvmEmitter
     /// miss (which decides, and fills the TLB).</summary>
     private void EmitMemProbe(in IrInstruction ins)
     {
-        const int indexShift = SoftTlbLayout.PageBits - 4;
-        const uint indexMaskScaled = SoftTlbLayout.IndexMask * SoftTlbLayout.EntrySize;
         var rights = (ProbeRights)ins.Aux;
         uint length = (uint)ins.Imm;
         LLVMBasicBlockRef hit = NewBlock(), miss = NewBlock(), done = NewBlock();
         LLVMValueRef addr = LoadTemp(ins.A, IrType.I32);
         LLVMValueRef page = LLVMBuildAnd(_b, addr, I32(SoftTlbLayout.PageMask), NoName);
-        LLVMValueRef index = LLVMBuildZExt(_b,
-            LLVMBuildAnd(_b, LLVMBuildLShr(_b, addr, I32(indexShift), NoName), I32(indexMaskScaled), NoName), _cx.I64, NoName);
         LLVMValueRef ok = length <= SoftTlbLayout.PageSize
             ? LLVMBuildICmp(_b, LLVMIntPredicate.ULE, LLVMBuildAnd(_b, addr, I32(~SoftTlbLayout.PageMask), NoName),
                 I32(SoftTlbLayout.PageSize - length), NoName)
@@ -727,9 +731,8 @@ internal sealed unsafe partial class LlvmEmitter
         foreach (var (right, tlb) in new[] { (ProbeRights.Write, _writeTlb), (ProbeRights.Read, _readTlb) })
         {
             if ((rights & right) == 0) continue;
-            entry = ByteOffset(tlb, index);
-            LLVMValueRef tag = Load(_cx.I32, ByteOffset(entry, I64(SoftTlbLayout.OffsetTag)), _cx.TbaaTlb);
-            ok = LLVMBuildAnd(_b, ok, LLVMBuildICmp(_b, LLVMIntPredicate.EQ, tag, page, NoName), NoName);
+            entry = TlbEntryOf(tlb, addr);
+            ok = LLVMBuildAnd(_b, ok, LLVMBuildICmp(_b, LLVMIntPredicate.EQ, TlbTag(entry), page, NoName), NoName);
         }
         CondBr(ok, hit, miss, _cx.Likely);
 

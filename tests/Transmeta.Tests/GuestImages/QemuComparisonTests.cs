@@ -23,7 +23,7 @@ public class QemuComparisonTests
 
     [Theory]
     [MemberData(nameof(Images))]
-    public void SameOutputAsQemu(string image)
+    public async Task SameOutputAsQemu(string image)
     {
         string path = GuestImageFiles.Image(image);
         var psi = new ProcessStartInfo(Qemu!)
@@ -41,12 +41,17 @@ public class QemuComparisonTests
         var stdout = new MemoryStream();
         var copy = qemu.StandardOutput.BaseStream.CopyToAsync(stdout);
         _ = qemu.StandardError.ReadToEndAsync();
-        if (!qemu.WaitForExit(60_000))
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(60));
+        try
+        {
+            await qemu.WaitForExitAsync(timeout.Token);
+        }
+        catch (OperationCanceledException)
         {
             qemu.Kill(true);
             Assert.Fail("QEMU did not finish in 60 s");
         }
-        copy.Wait();
+        await copy;
 
         GuestRun ours = GuestRun.Start(path, "il");
         Assert.Equal(qemu.ExitCode, ours.Result.ExitStatus);
