@@ -46,6 +46,7 @@ internal sealed class BlockAnalysis
                     break;
                 case Opcode.Load: HasLoad = true; break;
                 case Opcode.Store: HasStore = true; break;
+                case Opcode.MemProbe: HasProbe = true; break;
                 case Opcode.CallHelper: HasHelperCall = true; break;
             }
             for (int k = 0; k < ins.OperandCount; k++)
@@ -65,6 +66,7 @@ internal sealed class BlockAnalysis
     public int[] UseCount { get; }
     public bool HasLoad { get; private set; }
     public bool HasStore { get; private set; }
+    public bool HasProbe { get; private set; }
     public bool HasHelperCall { get; private set; }
 
     /// <summary>Per temporary: the index into <see cref="LocalTypes"/> of its IL local, or -1

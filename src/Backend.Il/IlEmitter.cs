@@ -19,6 +19,7 @@ internal sealed unsafe class IlEmitter
     internal static readonly FieldInfo FieldWriteTlb = Field(nameof(RuntimeContext.WriteTlb));
     internal static readonly FieldInfo FieldStatus = Field(nameof(RuntimeContext.Status));
     internal static readonly FieldInfo FieldReadSlow = Field(nameof(RuntimeContext.ReadSlow));
+    internal static readonly FieldInfo FieldProbeSlow = Field(nameof(RuntimeContext.ProbeSlow));
     internal static readonly FieldInfo FieldWriteSlow = Field(nameof(RuntimeContext.WriteSlow));
 
     private static readonly MethodInfo PopCount = typeof(BitOperations).GetMethod(nameof(BitOperations.PopCount), [typeof(uint)])!;
@@ -68,7 +69,7 @@ internal sealed unsafe class IlEmitter
         _faultExits = new Label?[_analysis.Sites.Count];
 
         State = il.DeclareLocal(typeof(byte*));
-        if (_analysis.HasLoad || _analysis.HasStore) TlbEntry = il.DeclareLocal(typeof(byte*));
+        if (_analysis.HasLoad || _analysis.HasStore || _analysis.HasProbe) TlbEntry = il.DeclareLocal(typeof(byte*));
         if (_analysis.HasStore) StoredInInsn = il.DeclareLocal(typeof(int));
         if (_analysis.NeedsDynamicInsnTracking)
         {

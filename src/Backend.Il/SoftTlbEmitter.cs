@@ -27,7 +27,7 @@ internal sealed class SoftTlbEmitter
     private static readonly Type[] WriteSlowParameters = [IlEmitter.ContextPointer, typeof(uint), typeof(int), typeof(uint)];
     private static readonly MethodInfo ReadSlow64 = typeof(GuestMemoryAccess).GetMethod(nameof(GuestMemoryAccess.ReadSlow64))!;
     private static readonly MethodInfo WriteSlow64 = typeof(GuestMemoryAccess).GetMethod(nameof(GuestMemoryAccess.WriteSlow64))!;
-    private static readonly MethodInfo Probe = typeof(GuestMemoryAccess).GetMethod(nameof(GuestMemoryAccess.Probe))!;
+    private static readonly Type[] ProbeSlowParameters = [IlEmitter.ContextPointer, typeof(uint), typeof(uint), typeof(int)];
 
     /// <summary>((addr >> PageBits) &amp; IndexMask) * EntrySize, folded into one shift and mask.</summary>
     private const int IndexShift = SoftTlbLayout.PageBits - 4;
@@ -132,18 +132,50 @@ internal sealed class SoftTlbEmitter
         });
     }
 
-    /// <summary>MemProbe: a call to <see cref="GuestMemoryAccess.Probe"/>, which the JIT inlines
-    /// (its TLB test; the miss goes through the context).</summary>
+    /// <summary>MemProbe: the test of <see cref="GuestMemoryAccess.Probe"/> inline (the range in
+    /// one page, that page in the write and/or read TLB), the context's slow path out of line.</summary>
     public void EmitProbe(in IrInstruction ins)
     {
         ILGenerator il = _e.Il;
-        _e.LoadContext();
-        _e.LoadTemp(ins.A, IrType.I32);
-        il.EmitI4((int)ins.Imm);
-        il.EmitI4(ins.Aux);
-        il.Emit(OpCodes.Call, Probe);
+        int addr = ins.A, dst = ins.Dst;
+        uint length = (uint)ins.Imm;
+        var rights = (ProbeRights)ins.Aux;
+        Label slow = il.DefineLabel(), done = il.DefineLabel();
+
+        _e.LoadTemp(addr, IrType.I32);
+        il.EmitI4((int)~SoftTlbLayout.PageMask);
+        il.Emit(OpCodes.And);
+        il.EmitI4((int)(SoftTlbLayout.PageSize - length));
+        il.Emit(OpCodes.Bgt_Un, slow);
+        foreach (var (right, tlb) in new[] { (ProbeRights.Write, IlEmitter.FieldWriteTlb), (ProbeRights.Read, IlEmitter.FieldReadTlb) })
+        {
+            if ((rights & right) == 0) continue;
+            EmitEntry(tlb, addr);
+            _e.LoadTemp(addr, IrType.I32);
+            il.EmitI4(unchecked((int)SoftTlbLayout.PageMask));
+            il.Emit(OpCodes.And);
+            EmitTag();
+            il.Emit(OpCodes.Bne_Un, slow);
+        }
+        EmitHostAddress(addr);
         il.Emit(OpCodes.Conv_I8);
-        _e.StoreTemp(ins.Dst, IrType.I64);
+        _e.StoreTemp(dst, IrType.I64);
+        il.MarkLabel(done);
+
+        _e.Cold(() =>
+        {
+            il.MarkLabel(slow);
+            _e.LoadContext();
+            _e.LoadTemp(addr, IrType.I32);
+            il.EmitI4((int)length);
+            il.EmitI4((int)rights);
+            _e.LoadContext();
+            il.Emit(OpCodes.Ldfld, IlEmitter.FieldProbeSlow);
+            il.EmitCalli(OpCodes.Calli, CallingConventions.Standard, typeof(nint), ProbeSlowParameters, null);
+            il.Emit(OpCodes.Conv_I8);
+            _e.StoreTemp(dst, IrType.I64);
+            il.Emit(OpCodes.Br, done);
+        });
     }
 
     /// <summary>HostLoad: *(T*)(probe + Imm), no check (the probe made it).</summary>
@@ -182,6 +214,24 @@ internal sealed class SoftTlbEmitter
     private void EmitHitTest(FieldInfo tlb, int addr, int size, Label miss)
     {
         ILGenerator il = _e.Il;
+        EmitEntry(tlb, addr);
+        // 8 bytes: the test on the last word (4-byte aligned, and in the entry's page).
+        _e.LoadTemp(addr, IrType.I32);
+        if (size == 8)
+        {
+            il.EmitI4(4);
+            il.Emit(OpCodes.Add);
+        }
+        il.EmitI4((int)(SoftTlbLayout.PageMask | (uint)(Math.Min(size, 4) - 1)));
+        il.Emit(OpCodes.And);
+        EmitTag();
+        il.Emit(OpCodes.Bne_Un, miss);
+    }
+
+    /// <summary>The TLB entry local = ctx->tlb + index * 16.</summary>
+    private void EmitEntry(FieldInfo tlb, int addr)
+    {
+        ILGenerator il = _e.Il;
         _e.LoadContext();
         il.Emit(OpCodes.Ldfld, tlb);
         _e.LoadTemp(addr, IrType.I32);
@@ -192,20 +242,15 @@ internal sealed class SoftTlbEmitter
         il.Emit(OpCodes.Conv_U);
         il.Emit(OpCodes.Add);
         il.Emit(OpCodes.Stloc, _e.TlbEntry!);
+    }
 
-        // 8 bytes: the test on the last word (4-byte aligned, and in the entry's page).
-        _e.LoadTemp(addr, IrType.I32);
-        if (size == 8)
-        {
-            il.EmitI4(4);
-            il.Emit(OpCodes.Add);
-        }
-        il.EmitI4((int)(SoftTlbLayout.PageMask | (uint)(Math.Min(size, 4) - 1)));
-        il.Emit(OpCodes.And);
+    /// <summary>Pushes the entry local's tag.</summary>
+    private void EmitTag()
+    {
+        ILGenerator il = _e.Il;
         il.Emit(OpCodes.Ldloc, _e.TlbEntry!);
         il.EmitAddOffset(SoftTlbLayout.OffsetTag);
         il.Emit(OpCodes.Ldind_U4);
-        il.Emit(OpCodes.Bne_Un, miss);
     }
 
     /// <summary>Pushes entry->Addend + (nuint)addr.</summary>
