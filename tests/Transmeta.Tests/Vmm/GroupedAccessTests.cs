@@ -17,17 +17,8 @@ public class GroupedAccessTests
 {
     private const uint MiB4 = 4 << 20;
 
-    private static (Machine Machine, RunResult Result) Run(string backend, Action<Iced.Intel.Assembler> program)
-    {
-        var machine = new Machine(new MachineOptions { MemoryMiB = 4, Backend = TestBackends.Create(backend) });
-        machine.LoadMultiboot(FlatImage.Build(a =>
-        {
-            program(a);
-            a.cli();
-            a.hlt();
-        }));
-        return (machine, machine.Run(100_000));
-    }
+    private static (Machine Machine, RunResult Result) Run(string backend, Action<Iced.Intel.Assembler> program) =>
+        FlatMachine.Run(backend, program);
 
     /// <summary>Three stores and two loads off ESI, 12 bytes: one group.</summary>
     private static void StoreAndLoadAround(Iced.Intel.Assembler a, uint esiValue)

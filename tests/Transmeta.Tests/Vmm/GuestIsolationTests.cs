@@ -11,17 +11,8 @@ namespace Transmeta.Tests.Vmm;
 /// with a clear message instead of harming the host.</summary>
 public class GuestIsolationTests
 {
-    private static (Machine Machine, RunResult Result) Run(string backend, Action<Iced.Intel.Assembler> program)
-    {
-        var machine = new Machine(new MachineOptions { MemoryMiB = 4, Backend = TestBackends.Create(backend) });
-        machine.LoadMultiboot(FlatImage.Build(a =>
-        {
-            program(a);
-            a.cli();
-            a.hlt();
-        }));
-        return (machine, machine.Run(100_000));
-    }
+    private static (Machine Machine, RunResult Result) Run(string backend, Action<Iced.Intel.Assembler> program) =>
+        FlatMachine.Run(backend, program);
 
     [Theory]
     [MemberData(nameof(TestBackends.Names), MemberType = typeof(TestBackends))]

@@ -11,17 +11,8 @@ namespace Transmeta.Tests.Vmm;
 /// QEMU's Multiboot loader leaves: code 0x08, data 0x10, 16-bit code 0x18, 16-bit data 0x20).</summary>
 public class SegmentLoadTests
 {
-    private static (Machine Machine, RunResult Result) Run(Action<Iced.Intel.Assembler> program)
-    {
-        var machine = new Machine(new MachineOptions { MemoryMiB = 4, Backend = TestBackends.Create("il") });
-        machine.LoadMultiboot(FlatImage.Build(a =>
-        {
-            program(a);
-            a.cli();
-            a.hlt();
-        }));
-        return (machine, machine.Run(10_000));
-    }
+    private static (Machine Machine, RunResult Result) Run(Action<Iced.Intel.Assembler> program) =>
+        FlatMachine.Run("il", program, 10_000);
 
     [Fact]
     public void BootSelectorsMatchQemu()
