@@ -133,6 +133,10 @@ public static class InspectCommand
         IrBlock after = Translate();
         var passStats = new PassStatistics();
         PassPipeline.Optimize(after, passStats, verify: true);
+        // As the engine does for a translation that assumes the x87 state (any backend but the
+        // lone interpreter): nearby accesses behind shared probes.
+        int grouped = compiler.Interprets ? 0 : GuestAccessGrouping.Run(after);
+        IrVerifier.Verify(after);
         string irAfter = IrPrinter.Print(after, StateNames.Describe);
 
         var sb = new StringBuilder();
@@ -154,7 +158,8 @@ public static class InspectCommand
         string disassembly = dis.ToString();
         sb.Append("== guest code (x86-32)\n").Append(disassembly).Append('\n');
         sb.Append($"== IR before the passes ({before.Count} ops)\n").Append(irBefore).Append('\n');
-        sb.Append($"== IR after the passes ({after.Count} ops)\n").Append(irAfter).Append('\n');
+        string groupNote = grouped > 0 ? $"; {grouped} memory accesses behind shared probes" : "";
+        sb.Append($"== IR after the passes ({after.Count} ops{groupNote})\n").Append(irAfter).Append('\n');
 
         // The backend.
         RecordingILGenerator? recorder = null;

@@ -56,6 +56,26 @@ public class InspectTests
     }
 
     [Fact]
+    public void InspectShowsTheSharedProbesTheEngineWouldUse()
+    {
+        // nbody's inner loop reads and writes the fields of two bodies off two registers: a
+        // compiling backend gets them behind probes (IR/Passes/GuestAccessGrouping.cs), the lone
+        // interpreter (no assumptions, no probes) does not.
+        var (status, output, err) = ProfilingTestKit.Run("inspect", GuestImageFiles.Image("nbody"), "--at", "main+0x105", "--no-native");
+        Assert.True(status == 0, err);
+        string after = Section(output, "== IR after the passes");
+        Assert.Matches(@"== IR after the passes \(\d+ ops; \d+ memory accesses behind shared probes\)", after);
+        Assert.Contains("= memprobe.read+write [t", after);
+        Assert.Contains("= hostload.8 [t", after);
+        Assert.Contains("  hoststore.8 [t", after);
+
+        (status, output, err) = ProfilingTestKit.Run("inspect", GuestImageFiles.Image("nbody"), "--at", "main+0x105", "--backend", "interp");
+        Assert.True(status == 0, err);
+        Assert.DoesNotContain("memprobe", output);
+        Assert.Contains("= load.8 [t", Section(output, "== IR after the passes"));
+    }
+
+    [Fact]
     public void UnknownSymbolIsAUsageError()
     {
         var (status, _, err) = ProfilingTestKit.Run("inspect", GuestImageFiles.Image("crc32-small"), "--at", "no_such_symbol");
