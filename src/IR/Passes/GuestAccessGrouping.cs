@@ -13,10 +13,10 @@ namespace Transmeta.IR.Passes;
 /// on (register allocation across hundreds of small blocks), and most of the code it produced.</para>
 /// <para>A probe goes where its first access is, and only where nothing of that access's
 /// instruction has had an effect yet (no state or memory store, no helper call, no extended
-/// operation begun), so leaving there
-/// is leaving before the instruction. Groups end at labels (control may arrive from elsewhere)
-/// and at helper calls. A one-byte read and write-back of the same bytes, the way a lifter checks
-/// that a store will not fault before it changes anything, is dropped when the probe covers it.</para>
+/// operation begun), so leaving there is leaving before the instruction. Groups end at labels
+/// (control may arrive from elsewhere) and at helper calls. A one-byte read and write-back of the
+/// same bytes, the way a lifter checks that a store will not fault before it changes anything, is
+/// dropped when the probe covers it.</para>
 /// Runs after <see cref="PassPipeline"/>, only on translations that may make assumptions.
 /// </summary>
 public static class GuestAccessGrouping
@@ -149,7 +149,7 @@ public static class GuestAccessGrouping
             groupAt[g.First] = g;
             foreach (int m in g.Members) memberOf[m] = g;
         }
-        HashSet<int> dropped = RedundantWriteChecks(code, groups, memberOf, form);
+        HashSet<int> dropped = RedundantWriteChecks(code, groups, form);
 
         var types = block.TempTypes;
         int NewTemp(IrType type)
@@ -166,29 +166,25 @@ public static class GuestAccessGrouping
             if (groupAt.TryGetValue(i, out Group? g))
             {
                 int zero = NewTemp(IrType.I64);
-                output.Add(new IrInstruction { Op = Opcode.Const, Type = IrType.I64, Dst = zero, A = -1, B = -1, C = -1, D = -1 });
+                output.Add(Make(Opcode.Const, IrType.I64, zero));
                 int address;
                 if (g.Root == ConstantRoot || g.Lo != 0)
                 {
                     int lo = NewTemp(IrType.I32);
-                    output.Add(new IrInstruction { Op = Opcode.Const, Type = IrType.I32, Dst = lo, Imm = (uint)g.Lo, A = -1, B = -1, C = -1, D = -1 });
+                    output.Add(Make(Opcode.Const, IrType.I32, lo, imm: (uint)g.Lo));
                     address = lo;
                     if (g.Root != ConstantRoot)
                     {
                         address = NewTemp(IrType.I32);
-                        output.Add(new IrInstruction { Op = Opcode.Add, Type = IrType.I32, Dst = address, A = g.Root, B = lo, C = -1, D = -1 });
+                        output.Add(Make(Opcode.Add, IrType.I32, address, g.Root, lo));
                     }
                 }
                 else address = g.Root;
                 int p = NewTemp(IrType.I64), isZero = NewTemp(IrType.I32);
                 pointer[g] = p;
-                output.Add(new IrInstruction
-                {
-                    Op = Opcode.MemProbe, Type = IrType.I64, Dst = p, A = address, B = -1, C = -1, D = -1,
-                    Imm = g.Hi - g.Lo, Aux = (int)g.Rights,
-                });
-                output.Add(new IrInstruction { Op = Opcode.Eq, Type = IrType.I64, Dst = isZero, A = p, B = zero, C = -1, D = -1 });
-                output.Add(new IrInstruction { Op = Opcode.BranchIf, Type = IrType.I32, Dst = -1, A = isZero, B = -1, C = -1, D = -1, Aux = nextLabel });
+                output.Add(Make(Opcode.MemProbe, IrType.I64, p, address, imm: g.Hi - g.Lo, aux: (int)g.Rights));
+                output.Add(Make(Opcode.Eq, IrType.I64, isZero, p, zero));
+                output.Add(Make(Opcode.BranchIf, IrType.I32, -1, isZero, aux: nextLabel));
                 refused.Add((nextLabel++, g));
             }
             IrInstruction ins = code[i];
@@ -208,10 +204,10 @@ public static class GuestAccessGrouping
         {
             IrInstruction start = code[g.InsnStart];
             int pc = NewTemp(IrType.I32);
-            output.Add(new IrInstruction { Op = Opcode.Label, Dst = -1, A = -1, B = -1, C = -1, D = -1, Aux = label });
-            output.Add(new IrInstruction { Op = Opcode.Const, Type = IrType.I32, Dst = pc, Imm = (uint)start.Imm, A = -1, B = -1, C = -1, D = -1 });
-            output.Add(new IrInstruction { Op = Opcode.StoreState, Type = IrType.I32, Dst = -1, A = pc, B = -1, C = -1, D = -1, Imm = block.Layout.PcOffset });
-            output.Add(new IrInstruction { Op = Opcode.Exit, Dst = -1, A = -1, B = -1, C = -1, D = -1, Imm = BlockExit.Slow, Aux = start.Aux });
+            output.Add(Make(Opcode.Label, IrType.I32, -1, aux: label));
+            output.Add(Make(Opcode.Const, IrType.I32, pc, imm: (uint)start.Imm));
+            output.Add(Make(Opcode.StoreState, IrType.I32, -1, pc, imm: block.Layout.PcOffset));
+            output.Add(Make(Opcode.Exit, IrType.I32, -1, imm: BlockExit.Slow, aux: start.Aux));
         }
         block.Instructions = output.ToArray();
         block.Count = output.Count;
@@ -222,7 +218,7 @@ public static class GuestAccessGrouping
     /// access of the group, nothing else using the value): a check that the store to come will
     /// not fault, which the probe has made.</summary>
     private static HashSet<int> RedundantWriteChecks(ReadOnlySpan<IrInstruction> code, List<Group> groups,
-        Dictionary<int, Group> memberOf, Func<int, (int Root, long Offset)> form)
+        Func<int, (int Root, long Offset)> form)
     {
         var uses = new Dictionary<int, int>();
         foreach (ref readonly IrInstruction ins in code)
@@ -247,6 +243,9 @@ public static class GuestAccessGrouping
         // A group whose only members were such a pair still probes: the check is the probe now.
         return dropped;
     }
+
+    private static IrInstruction Make(Opcode op, IrType type, int dst, int a = -1, int b = -1, long imm = 0, int aux = 0) =>
+        new() { Op = op, Type = type, Dst = dst, A = a, B = b, C = -1, D = -1, Imm = imm, Aux = aux };
 
     private static bool NothingStoredBetween(ReadOnlySpan<IrInstruction> code, int from, int to)
     {
