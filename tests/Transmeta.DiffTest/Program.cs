@@ -63,11 +63,8 @@ if (coverage)
 }
 
 var backendNames = chosen.Count > 0 ? chosen : TestBackends.Names.Select(n => (string)n[0]).ToList();
-// Backends the test list does not have yet (the LLVM backend until it joins TestBackends.Names).
-Transmeta.IR.IBlockCompiler CreateBackend(string name) =>
-    name == "llvm" && !TestBackends.Names.Any(n => (string)n[0] == "llvm")
-        ? new Transmeta.Backend.LLVM.LlvmCompiler()
-        : TestBackends.Create(name);
+// An LLVM compiler per runner (so per thread): one compiles one unit at a time.
+Transmeta.IR.IBlockCompiler CreateBackend(string name) => DiffSession.PerThreadBackend(name);
 using var native = NativeHarness.Start();
 using var session = new DiffSession(native, CreateBackend, optimize, regions: regions);
 

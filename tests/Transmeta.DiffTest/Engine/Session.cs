@@ -48,6 +48,13 @@ public sealed class DiffSession(NativeHarness native, Func<string, IBlockCompile
         return result.ToList();
     }
 
+    /// <summary>The backend a runner uses: the test list's (<see cref="TestBackends.Create"/>),
+    /// except a fresh LLVM compiler for each runner. A compiler compiles one unit at a time, and
+    /// compiling is nearly all of what an LLVM run costs, so runners on several threads sharing
+    /// one would wait for each other.</summary>
+    public static IBlockCompiler PerThreadBackend(string name) =>
+        name == "llvm" ? new Transmeta.Backend.LLVM.LlvmCompiler() : Transmeta.Tests.Support.TestBackends.Create(name);
+
     public BackendResult RunBackend(string backend, IReadOnlyList<CompiledSequence> seqs, Outcome[] hardware, int threads = 1)
     {
         var result = new BackendResult { Backend = backend, Run = seqs.Count };
