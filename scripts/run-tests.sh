@@ -3,7 +3,7 @@
 # backend, IR passes, devices and loader, every guest image on every backend, and the direct
 # comparison with QEMU (category "Qemu"). Arguments go to `dotnet test`, e.g.
 #   scripts/run-tests.sh --filter "Category!=Qemu"
-# The whole suite takes about 25 minutes on two cores; most of it is the differential run on
+# The whole suite takes about 18 minutes on two cores; most of it is the differential run on
 # the LLVM backend (category "Differential").
 set -euo pipefail
 cd "$(dirname "$0")/.."

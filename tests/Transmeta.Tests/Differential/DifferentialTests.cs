@@ -23,8 +23,8 @@ namespace Transmeta.Tests.Differential;
 /// tests/Transmeta.DiffTest/Engine/X87.cs and FpuImage.cs for what is masked); it costs about 7%
 /// more CPU per sequence on IL than integer-only sequences. The LLVM backend compiles a block in
 /// 10-20 ms, about 2,000 s per 100,000: each worker thread has its own LLVM compiler
-/// (<see cref="DiffSession.PerThreadBackend"/>), so on two cores that is 15-20 minutes, the
-/// longest part of the suite (the README says so).</para>
+/// (<see cref="DiffSession.PerThreadBackend"/>), so on two cores that is most of the suite's 18
+/// minutes (the README says so).</para>
 /// </summary>
 [Trait("Category", "Differential")]
 public class DifferentialTests(ITestOutputHelper output)
