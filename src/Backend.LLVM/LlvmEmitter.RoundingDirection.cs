@@ -72,7 +72,7 @@ internal sealed unsafe partial class LlvmEmitter
                 bool ignores = ins.Op switch
                 {
                     Opcode.And => Masks(k == 0 ? ins.B : ins.A),
-                    Opcode.Shr => k == 0 && isConst[ins.B] && constValue[ins.B] > 9 && ins.Type == IrType.I32,
+                    Opcode.Shr => k == 0 && isConst[ins.B] && (Ext.RoundedUp >> (int)constValue[ins.B]) == 0 && ins.Type == IrType.I32,
                     _ => false,
                 };
                 if (!ignores) observed[t] = true;
